@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# The whole test suite: the README's test command, and what .ci/run calls.
+# Installs what it needs itself (cargo toolchain components); safe to re-run.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+step() { printf '\n== %s ==\n' "$*"; }
+
+step "toolchain"
+cargo --version
+rustup component add rustfmt clippy >/dev/null 2>&1 || true
+
+step "format"
+cargo fmt --all -- --check
+
+step "lint"
+cargo clippy --workspace --all-targets --locked -- -D warnings
+
+step "rust tests"
+cargo test --workspace --locked
