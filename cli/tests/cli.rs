@@ -1,0 +1,54 @@
+//! The `hrh` binary as a user runs it.
+
+use std::process::Command;
+
+fn hrh(args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_hrh"))
+        .args(args)
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn bare_hrh_prints_version_and_subcommands() {
+    let (code, out, _) = hrh(&[]);
+    assert_eq!(code, 0);
+    assert!(
+        out.starts_with(&format!("hrh {}", env!("CARGO_PKG_VERSION"))),
+        "{out}"
+    );
+    assert!(out.contains("period"), "{out}");
+}
+
+#[test]
+fn period_prints_dates_of_an_id_and_the_period_of_a_date() {
+    let (code, out, _) = hrh(&["period", "2024NovQ1"]);
+    assert_eq!(code, 0);
+    assert_eq!(
+        out.trim(),
+        "2024NovQ1\tQuarterlyNov\t2023-11-01\t2024-01-31\t2023-11-01/P3M"
+    );
+    let (code, out, _) = hrh(&["period", "2024-12-30", "--type", "Weekly"]);
+    assert_eq!(code, 0);
+    assert!(out.starts_with("2025W1\t"), "{out}");
+}
+
+#[test]
+fn bad_input_gives_one_line_and_exit_status_2() {
+    for args in [
+        &["period", "2024Q5"][..],
+        &["period", "2024-02-30", "--type", "Weekly"],
+        &["period", "2024-01-01", "--type", "Fortnightly"],
+    ] {
+        let (code, out, err) = hrh(args);
+        assert_eq!(code, 2, "{args:?}");
+        assert!(out.is_empty());
+        assert_eq!(err.lines().count(), 1, "{err}");
+        assert!(err.starts_with("error: "), "{err}");
+    }
+}
