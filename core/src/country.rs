@@ -23,6 +23,9 @@ use crate::error::{CoreError, Result};
 pub struct Country(u16);
 
 impl Country {
+    /// Uzbekistan (`UZ`, 860): the default home country of the synthetic registry and examples.
+    pub const UZBEKISTAN: Country = Country(860);
+
     /// Reads an alpha-2, alpha-3 or three-digit numeric code.
     pub fn parse(code: &str) -> Result<Self> {
         let code = code.trim();

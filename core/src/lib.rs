@@ -34,6 +34,7 @@ pub mod practitioner;
 pub mod quality;
 pub mod registry;
 pub mod sex;
+pub mod synthetic;
 
 pub use age::AgeBand;
 pub use aggregate_value::{AggregateValue, Number};

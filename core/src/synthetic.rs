@@ -1,0 +1,562 @@
+//! A deterministic synthetic national workforce registry, for demos, tests and benchmarks.
+//!
+//! Each worker is generated from the seed and its own index, so any slice of a
+//! registry of a million workers can be produced on its own (and in parallel)
+//! and the same seed always gives the same registry.
+//!
+//! ```
+//! use hrh_core::synthetic::{Config, SyntheticRegistry};
+//! let registry = SyntheticRegistry::new(Config { workers: 100, ..Config::default() });
+//! let (first, jobs) = registry.worker(0);
+//! assert_eq!(first.id, "hw-0000000");
+//! assert_eq!(registry.worker(0).0, first, "deterministic");
+//! assert!(registry.facilities().len() >= 10);
+//! # let _ = jobs;
+//! ```
+
+use chrono::{Datelike, NaiveDate};
+use rand::{RngExt, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+
+use crate::coding::{Coding, Identifier, IdentifierKind, Recorded};
+use crate::country::Country;
+use crate::date::{DateRange, PartialDate};
+use crate::employment::{Employment, EmploymentStatus};
+use crate::facility::{Facility, GeoPoint, OrgUnitRef};
+use crate::occupation::IscoCode;
+use crate::organization::{Organization, Ownership};
+use crate::practitioner::{Practitioner, Qualification};
+use crate::sex::Sex;
+
+/// The ISCO-08 code system URI used in generated roles.
+pub const ISCO08_SYSTEM: &str = "http://www.ilo.org/public/english/bureau/stat/isco/isco08";
+/// The code system of generated facility ownership codes on `Organization.type`.
+pub const OWNERSHIP_SYSTEM: &str = "https://hrh.dev/fhir/CodeSystem/facility-ownership";
+/// v3 `ServiceDeliveryLocationRoleType`, used for generated `Location.type`.
+pub const LOCATION_TYPE_SYSTEM: &str = "http://terminology.hl7.org/CodeSystem/v3-RoleCode";
+/// Identifier system of generated national health-worker ids.
+pub const NATIONAL_ID_SYSTEM: &str = "https://hrh.dev/fhir/sid/national-health-worker-id";
+/// Identifier system of generated licence numbers.
+pub const LICENCE_SYSTEM: &str = "https://hrh.dev/fhir/sid/licence";
+
+/// What to generate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Config {
+    /// Number of workers (default 1,000).
+    pub workers: usize,
+    /// Seed (default 42).
+    pub seed: u64,
+    /// The home country (default Uzbekistan, `UZ`).
+    pub country: Country,
+    /// The year the registry describes; employments and licences run into it (default 2024).
+    pub year: i32,
+    /// Whether about 1 % of records carry deliberate mistakes (default true).
+    pub bad_records: bool,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            workers: 1_000,
+            seed: 42,
+            country: Country::UZBEKISTAN,
+            year: 2024,
+            bad_records: true,
+        }
+    }
+}
+
+/// Occupation mix: (ISCO-08 unit group, weight in thousandths, share female in percent).
+const OCCUPATIONS: [(&str, u32, u32); 16] = [
+    ("3221", 250, 88),
+    ("2221", 150, 85),
+    ("2222", 30, 99),
+    ("3222", 40, 99),
+    ("2211", 110, 50),
+    ("2212", 70, 45),
+    ("2261", 20, 55),
+    ("2262", 25, 65),
+    ("3213", 30, 70),
+    ("3212", 40, 60),
+    ("3211", 15, 45),
+    ("3253", 90, 70),
+    ("5321", 50, 80),
+    ("2264", 10, 60),
+    ("3256", 20, 55),
+    ("221", 30, 50),
+];
+
+/// Foreign countries workers trained or were born in.
+const ABROAD: [&str; 6] = ["RU", "KZ", "IN", "TR", "UA", "CU"];
+
+/// Facility kinds: (v3 `RoleCode`, share in percent).
+const FACILITY_TYPES: [(&str, u32); 6] = [
+    ("HOSP", 35),
+    ("NCCF", 5),
+    ("PC", 40),
+    ("MBL", 8),
+    ("PHARM", 7),
+    ("PHU", 5),
+];
+
+/// A synthetic registry: organisations, facilities and workers with their employments.
+#[derive(Debug, Clone)]
+pub struct SyntheticRegistry {
+    config: Config,
+    organizations: Vec<Organization>,
+    facilities: Vec<Facility>,
+}
+
+impl SyntheticRegistry {
+    /// Builds the organisations and facilities; workers are made on demand.
+    pub fn new(config: Config) -> Self {
+        let count = (config.workers / 50).clamp(10, 20_000);
+        let mut rng = ChaCha8Rng::seed_from_u64(config.seed ^ 0x5eed_fac1);
+        let mut organizations = Vec::with_capacity(count + 2);
+        let mut facilities = Vec::with_capacity(count);
+        for i in 0..count {
+            let ownership = match rng.random_range(0..100) {
+                0..60 => Ownership::Public,
+                60..85 => Ownership::PrivateForProfit,
+                _ => Ownership::PrivateNotForProfit,
+            };
+            let (code, _) = pick(&mut rng, &FACILITY_TYPES, |(_, w)| *w, ("HOSP", 0));
+            let org_id = format!("org-{i:05}");
+            organizations.push(Organization {
+                id: org_id.clone(),
+                identifiers: vec![Identifier::new(
+                    IdentifierKind::Registry,
+                    Some("https://hrh.dev/fhir/sid/organization"),
+                    &org_id,
+                )],
+                name: Some(format!("Health provider {i}")),
+                active: Some(true),
+                types: vec![Coding::new(
+                    Some(OWNERSHIP_SYSTEM),
+                    ownership_code(ownership),
+                )],
+                ownership: None,
+                part_of: None,
+                country: Some(config.country),
+            });
+            let uid = dhis2_like_uid(&mut rng);
+            facilities.push(Facility {
+                id: format!("loc-{i:05}"),
+                identifiers: vec![Identifier::new(
+                    IdentifierKind::Dhis2Uid,
+                    Some("http://dhis2.org/identifiertypes#id"),
+                    &uid,
+                )],
+                name: Some(format!("Facility {i}")),
+                types: vec![Coding::new(Some(LOCATION_TYPE_SYSTEM), code)],
+                provider_class: None,
+                part_of: None,
+                managing_organization: Some(org_id),
+                position: Some(GeoPoint {
+                    latitude: 37.0 + f64::from(rng.random_range(0..6000u32)) / 1000.0,
+                    longitude: 56.0 + f64::from(rng.random_range(0..17000u32)) / 1000.0,
+                }),
+                org_unit: Some(OrgUnitRef::Uid(uid)),
+            });
+        }
+        for (i, (name, country)) in [
+            ("National medical university", config.country),
+            (
+                "Foreign medical school",
+                Country::parse("RU").unwrap_or(config.country),
+            ),
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            organizations.push(Organization {
+                id: format!("school-{i}"),
+                name: Some(name.to_owned()),
+                country: Some(country),
+                ..Organization::default()
+            });
+        }
+        Self {
+            config,
+            organizations,
+            facilities,
+        }
+    }
+
+    /// The settings it was made with.
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// Employers and training institutions.
+    pub fn organizations(&self) -> &[Organization] {
+        &self.organizations
+    }
+
+    /// Facilities.
+    pub fn facilities(&self) -> &[Facility] {
+        &self.facilities
+    }
+
+    /// Every worker with their employments, in index order.
+    pub fn workers(&self) -> impl Iterator<Item = (Practitioner, Vec<Employment>)> + '_ {
+        (0..self.config.workers).map(|i| self.worker(i))
+    }
+
+    /// Worker number `index` and their employments.
+    pub fn worker(&self, index: usize) -> (Practitioner, Vec<Employment>) {
+        let config = &self.config;
+        let mut rng = ChaCha8Rng::seed_from_u64(
+            config.seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) ^ index as u64,
+        );
+        let id = format!("hw-{index:07}");
+        let (occupation, _, female_share) =
+            pick(&mut rng, &OCCUPATIONS, |(_, w, _)| *w, ("3221", 0, 88));
+        let sex = if rng.random_range(0..100) < female_share {
+            Sex::Female
+        } else {
+            Sex::Male
+        };
+        let age = rng.random_range(22..68);
+        let born = NaiveDate::from_ymd_opt(
+            config.year - age,
+            rng.random_range(1..=12),
+            rng.random_range(1..=28),
+        );
+        let foreign_born = rng.random_range(0..100) < 5;
+        let foreign_trained = rng.random_range(0..100) < 8;
+        let abroad = |rng: &mut ChaCha8Rng| {
+            ABROAD
+                .get(rng.random_range(0..ABROAD.len()))
+                .and_then(|c| Country::parse(c).ok())
+        };
+        let graduated = config.year - age + 23;
+        let training_country = if foreign_trained {
+            abroad(&mut rng)
+        } else {
+            Some(config.country)
+        };
+        let mut practitioner = Practitioner {
+            id: id.clone(),
+            identifiers: vec![Identifier::new(
+                IdentifierKind::National,
+                Some(NATIONAL_ID_SYSTEM),
+                &format!("NHW{index:08}"),
+            )],
+            name: Some(format!("Worker {index}")),
+            active: Some(rng.random_range(0..100) >= 2),
+            sex: Recorded::Valid(sex),
+            birth_date: born.map_or(Recorded::Missing, |d| Recorded::Valid(PartialDate::Date(d))),
+            nationality: Some(config.country),
+            country_of_birth: if foreign_born {
+                abroad(&mut rng)
+            } else {
+                Some(config.country)
+            },
+            qualifications: vec![Qualification {
+                code: Some(Coding::new(Some(ISCO08_SYSTEM), occupation)),
+                issuer: Some(
+                    if foreign_trained {
+                        "school-1"
+                    } else {
+                        "school-0"
+                    }
+                    .to_owned(),
+                ),
+                issuer_name: None,
+                country: training_country,
+                period: DateRange::new(NaiveDate::from_ymd_opt(graduated, 7, 1), None),
+                is_licence: false,
+            }],
+        };
+        if occupation.starts_with('2') && rng.random_range(0..100) < 85 {
+            let mut licence = Identifier::new(
+                IdentifierKind::Licence,
+                Some(LICENCE_SYSTEM),
+                &format!("LIC-{index:08}"),
+            );
+            let from = config.year - rng.random_range(0..5);
+            licence.validity = DateRange::new(
+                NaiveDate::from_ymd_opt(from, 1, 1),
+                NaiveDate::from_ymd_opt(from + rng.random_range(3..7), 12, 31),
+            );
+            practitioner.identifiers.push(licence);
+        }
+        let employments = self.employments(&mut rng, &id, occupation, graduated);
+        if config.bad_records && rng.random_range(0..1000) < 10 {
+            spoil(&mut rng, &mut practitioner, index);
+            return (
+                practitioner,
+                employments
+                    .into_iter()
+                    .map(|e| spoil_role(&mut rng, e))
+                    .collect(),
+            );
+        }
+        (practitioner, employments)
+    }
+
+    fn employments(
+        &self,
+        rng: &mut ChaCha8Rng,
+        worker: &str,
+        occupation: &str,
+        graduated: i32,
+    ) -> Vec<Employment> {
+        let year = self.config.year;
+        let count = match rng.random_range(0..100) {
+            0..8 => 0,
+            8..80 => 1,
+            80..95 => 2,
+            _ => 3,
+        };
+        let isco = IscoCode::parse(occupation).map_or_else(
+            |_| Recorded::Invalid(occupation.to_owned()),
+            Recorded::Valid,
+        );
+        (0..count)
+            .map(|n| {
+                let facility = rng.random_range(0..self.facilities.len().max(1));
+                let start_year = rng.random_range(graduated.min(year)..=year);
+                let start = NaiveDate::from_ymd_opt(start_year, rng.random_range(1..=12), 1);
+                let ended = rng.random_range(0..100) < 20;
+                let end = if ended {
+                    start
+                        .and_then(|s| {
+                            NaiveDate::from_ymd_opt(
+                                (s.year() + rng.random_range(0..4)).min(year),
+                                6,
+                                30,
+                            )
+                        })
+                        .filter(|e| start.is_none_or(|s| s <= *e))
+                } else {
+                    None
+                };
+                let part_time = rng.random_range(0..100) < 15;
+                Employment {
+                    id: format!("{worker}-r{n}"),
+                    practitioner: worker.to_owned(),
+                    occupation: isco.clone(),
+                    job_code: Some(Coding::new(Some(ISCO08_SYSTEM), occupation)),
+                    specialties: Vec::new(),
+                    employer: self
+                        .facilities
+                        .get(facility)
+                        .and_then(|f| f.managing_organization.clone()),
+                    facility: self.facilities.get(facility).map(|f| f.id.clone()),
+                    period: DateRange::new(start, end),
+                    active: Some(true),
+                    status: Some(if part_time {
+                        EmploymentStatus::PartTime
+                    } else {
+                        EmploymentStatus::FullTime
+                    }),
+                    fte: Some(if part_time { 0.5 } else { 1.0 }),
+                }
+            })
+            .collect()
+    }
+}
+
+/// One deliberate mistake of the kinds the data-quality report finds.
+fn spoil(rng: &mut ChaCha8Rng, practitioner: &mut Practitioner, index: usize) {
+    match rng.random_range(0..4) {
+        0 => practitioner.sex = Recorded::Missing,
+        1 => practitioner.sex = Recorded::Invalid("F".to_owned()),
+        2 => practitioner.birth_date = Recorded::Invalid("2020-13-01".to_owned()),
+        _ => {
+            // Shares the national id of the previous worker.
+            let value = format!("NHW{:08}", index.saturating_sub(1));
+            if let Some(id) = practitioner.identifiers.first_mut() {
+                id.value = value;
+            }
+        }
+    }
+}
+
+fn spoil_role(rng: &mut ChaCha8Rng, mut employment: Employment) -> Employment {
+    if rng.random_bool(0.5) {
+        employment.facility = None;
+    } else {
+        employment.occupation = Recorded::Invalid("9999".to_owned());
+        employment.job_code = Some(Coding::new(Some(ISCO08_SYSTEM), "9999"));
+    }
+    employment
+}
+
+/// The code of an ownership in [`OWNERSHIP_SYSTEM`].
+pub fn ownership_code(ownership: Ownership) -> &'static str {
+    match ownership {
+        Ownership::Public => "public",
+        Ownership::PrivateNotForProfit => "private-not-for-profit",
+        Ownership::PrivateForProfit => "private-for-profit",
+    }
+}
+
+/// Picks an item with probability proportional to its weight (the last one for an empty draw).
+fn pick<T: Copy, const N: usize>(
+    rng: &mut ChaCha8Rng,
+    items: &[T; N],
+    weight: impl Fn(&T) -> u32,
+    fallback: T,
+) -> T {
+    let total: u32 = items.iter().map(&weight).sum();
+    let mut ticket = rng.random_range(0..total.max(1));
+    for item in items {
+        let w = weight(item);
+        if ticket < w {
+            return *item;
+        }
+        ticket -= w;
+    }
+    fallback
+}
+
+/// An 11-character DHIS2-style UID (letter first).
+fn dhis2_like_uid(rng: &mut ChaCha8Rng) -> String {
+    const LETTERS: &[u8] = b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
+    const ALNUM: &[u8] = b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+    let mut uid = String::with_capacity(11);
+    uid.push(char::from(
+        LETTERS
+            .get(rng.random_range(0..LETTERS.len()))
+            .copied()
+            .unwrap_or(b'a'),
+    ));
+    for _ in 0..10 {
+        uid.push(char::from(
+            ALNUM
+                .get(rng.random_range(0..ALNUM.len()))
+                .copied()
+                .unwrap_or(b'0'),
+        ));
+    }
+    uid
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::quality;
+    use crate::registry::Registry;
+
+    fn registry(config: Config) -> Registry {
+        let synthetic = SyntheticRegistry::new(config);
+        let mut registry = Registry {
+            organizations: synthetic.organizations().to_vec(),
+            facilities: synthetic.facilities().to_vec(),
+            ..Registry::default()
+        };
+        for (p, jobs) in synthetic.workers() {
+            registry.practitioners.push(p);
+            registry.employments.extend(jobs);
+        }
+        registry
+    }
+
+    #[test]
+    fn same_seed_same_registry_other_seed_other_registry() {
+        let a = registry(Config {
+            workers: 300,
+            ..Config::default()
+        });
+        assert_eq!(
+            a,
+            registry(Config {
+                workers: 300,
+                ..Config::default()
+            })
+        );
+        assert_ne!(
+            a,
+            registry(Config {
+                workers: 300,
+                seed: 7,
+                ..Config::default()
+            })
+        );
+    }
+
+    #[test]
+    fn mix_is_realistic() {
+        let r = registry(Config {
+            workers: 5_000,
+            bad_records: false,
+            ..Config::default()
+        });
+        let home = Country::parse("UZ").unwrap();
+        let female = r
+            .practitioners
+            .iter()
+            .filter(|p| p.sex == Recorded::Valid(Sex::Female))
+            .count();
+        assert!((3_000..4_000).contains(&female), "{female} women of 5000");
+        let foreign_trained = r
+            .practitioners
+            .iter()
+            .filter(|p| p.qualifications[0].country != Some(home))
+            .count();
+        assert!((250..600).contains(&foreign_trained), "{foreign_trained}");
+        let nurses = r
+            .employments
+            .iter()
+            .filter(|e| {
+                e.occupation
+                    .valid()
+                    .is_some_and(|o| o.to_string() == "3221")
+            })
+            .count();
+        assert!(nurses > r.employments.len() / 6, "{nurses}");
+        assert!(
+            r.employments.iter().any(|e| e.period.end.is_some()),
+            "some employments ended"
+        );
+        let mut per_worker = std::collections::HashMap::<&str, usize>::new();
+        for e in &r.employments {
+            *per_worker.entry(&e.practitioner).or_default() += 1;
+        }
+        assert!(
+            per_worker.values().any(|n| *n > 1),
+            "some workers hold several jobs"
+        );
+        assert!(
+            per_worker.len() < r.practitioners.len(),
+            "some workers hold none"
+        );
+        let as_of = NaiveDate::from_ymd_opt(2024, 12, 31).unwrap();
+        let report = quality::check(&r, &quality::Options::as_of(as_of));
+        assert!(
+            report
+                .findings
+                .iter()
+                .all(|f| f.problem.code() == "overlapping_employments"),
+            "only legitimate overlaps without bad records: {:?}",
+            report.counts()
+        );
+    }
+
+    #[test]
+    fn bad_records_are_found_by_the_quality_check() {
+        let r = registry(Config {
+            workers: 3_000,
+            ..Config::default()
+        });
+        let report = quality::check(
+            &r,
+            &quality::Options::as_of(NaiveDate::from_ymd_opt(2024, 12, 31).unwrap()),
+        );
+        let counts = report.counts();
+        for code in [
+            "missing_sex",
+            "invalid_sex",
+            "invalid_birth_date",
+            "unknown_occupation_code",
+        ] {
+            assert!(
+                counts.iter().any(|(c, n)| *c == code && *n > 0),
+                "{code} in {counts:?}"
+            );
+        }
+    }
+}
