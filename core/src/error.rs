@@ -38,6 +38,45 @@ pub enum CoreError {
     /// A FHIR administrative gender code is not one of `male`, `female`, `other`, `unknown`.
     #[error("invalid administrative gender {0:?} (expected male, female, other or unknown)")]
     InvalidSex(String),
+    /// A mapping file has mistakes; every one is listed with its line.
+    #[error("invalid mapping: {}", issues.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "))]
+    InvalidMapping {
+        /// Every mistake found, in line order.
+        issues: Vec<MappingIssue>,
+    },
+    /// No shipped mapping has this name.
+    #[error("no built-in mapping named {0:?} (built in: nhwa-module1, nhwa-module1-subnational)")]
+    UnknownMapping(String),
+    /// National reporting needs an org unit and none was given.
+    #[error("the mapping reports nationally but names no org unit: give one (e.g. --org-unit)")]
+    MissingOrgUnit,
+    /// The period's type is not the one the mapping's data set uses.
+    #[error("period {period} is {actual}, but mapping {mapping} reports {expected} periods")]
+    PeriodTypeMismatch {
+        /// The period given.
+        period: String,
+        /// Its type.
+        actual: String,
+        /// The type the mapping expects.
+        expected: String,
+        /// The mapping's name.
+        mapping: String,
+    },
+}
+
+/// One mistake in a mapping file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MappingIssue {
+    /// 1-based line number.
+    pub line: usize,
+    /// What is wrong.
+    pub message: String,
+}
+
+impl std::fmt::Display for MappingIssue {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "line {}: {}", self.line, self.message)
+    }
 }
 
 /// Shorthand for results of this crate.

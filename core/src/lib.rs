@@ -20,6 +20,7 @@
 //! ```
 
 pub mod age;
+pub mod aggregate;
 pub mod aggregate_value;
 pub mod coding;
 pub mod country;

@@ -483,6 +483,15 @@ impl FromStr for Period {
     }
 }
 
+impl serde::Serialize for PeriodType {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.name())
+    }
+}
+
 impl serde::Serialize for Period {
     fn serialize<S: serde::Serializer>(
         &self,

@@ -198,6 +198,20 @@ impl SyntheticRegistry {
         &self.facilities
     }
 
+    /// The whole registry in memory (for small registries; large ones stream [`Self::workers`]).
+    pub fn to_registry(&self) -> crate::registry::Registry {
+        let mut registry = crate::registry::Registry {
+            organizations: self.organizations.clone(),
+            facilities: self.facilities.clone(),
+            ..crate::registry::Registry::default()
+        };
+        for (practitioner, jobs) in self.workers() {
+            registry.practitioners.push(practitioner);
+            registry.employments.extend(jobs);
+        }
+        registry
+    }
+
     /// Every worker with their employments, in index order.
     pub fn workers(&self) -> impl Iterator<Item = (Practitioner, Vec<Employment>)> + '_ {
         (0..self.config.workers).map(|i| self.worker(i))
@@ -442,17 +456,7 @@ mod tests {
     use crate::registry::Registry;
 
     fn registry(config: Config) -> Registry {
-        let synthetic = SyntheticRegistry::new(config);
-        let mut registry = Registry {
-            organizations: synthetic.organizations().to_vec(),
-            facilities: synthetic.facilities().to_vec(),
-            ..Registry::default()
-        };
-        for (p, jobs) in synthetic.workers() {
-            registry.practitioners.push(p);
-            registry.employments.extend(jobs);
-        }
-        registry
+        SyntheticRegistry::new(config).to_registry()
     }
 
     #[test]

@@ -1,0 +1,495 @@
+//! The aggregation: facts in, figures and the account out.
+
+use std::collections::HashMap;
+
+use super::account::{Account, Reason};
+use super::facts::{EmploymentFacts, EmploymentSummary, Judge, KeyMap, PractitionerFacts, id_key};
+use super::mapping::{ActivityLevel, Breakdown, Category, Mapping, Measure, OrgUnitRule, Origin};
+use crate::aggregate_value::{AggregateValue, Number};
+use crate::country::Country;
+use crate::employment::Employment;
+use crate::error::{CoreError, Result};
+use crate::facility::Facility;
+use crate::occupation::IscoCode;
+use crate::organization::Organization;
+use crate::period::Period;
+use crate::practitioner::Practitioner;
+use crate::sex::Sex;
+
+/// Settings of one aggregation run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Options {
+    /// The reporting period; its last day is the reference date.
+    pub period: Period,
+    /// The home country (domestic training, national birth).
+    pub home: Country,
+    /// The org unit for national reporting (overrides the mapping's).
+    pub org_unit: Option<String>,
+    /// Withhold values from 1 to k-1 (small-cell suppression); `None` publishes all.
+    pub suppress_below: Option<u64>,
+}
+
+/// The figures of one run and the account of every worker.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AggregateResult {
+    /// Every figure, in mapping order (org unit, then target, then combo); zeros included so
+    /// that a figure that drops to zero is updated in DHIS2.
+    pub values: Vec<AggregateValue>,
+    /// Values withheld by suppression (not in `values`).
+    pub withheld: Vec<AggregateValue>,
+    /// Where every worker went.
+    pub account: Account,
+    /// The data set of the mapping.
+    pub data_set: Option<String>,
+}
+
+/// Per target: where its combos live in the cell vector.
+#[derive(Debug, Clone)]
+struct Slots {
+    /// Category index → (slot, combo); `None` for categories without a combo.
+    by_category: Vec<Option<u32>>,
+}
+
+/// An aggregation in progress. Feed organisations and facilities first, then
+/// employments, then practitioners (each after its own employments).
+///
+/// ```
+/// use hrh_core::aggregate::{Aggregation, Mapping, Options};
+/// use hrh_core::{Country, Registry};
+/// let mapping = Mapping::builtin("nhwa-module1")?;
+/// let options = Options { period: "2024".parse()?, home: Country::UZBEKISTAN, org_unit: Some("UZ000000001".into()), suppress_below: None };
+/// let result = Aggregation::new(&mapping, &options)?.run(&Registry::default());
+/// assert!(result.account.adds_up());
+/// # Ok::<(), hrh_core::CoreError>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct Aggregation {
+    mapping: Mapping,
+    judge: Judge,
+    national_org_unit: Option<String>,
+    suppress_below: Option<u64>,
+    summaries: KeyMap<EmploymentSummary>,
+    slots: Vec<Slots>,
+    slot_combos: Vec<Option<String>>,
+    /// Cells per org unit index (national: index 0).
+    cells: Vec<Vec<f64>>,
+    /// (occupation, specialty bits) → indexes of the targets that count it.
+    matches: HashMap<(IscoCode, u64), Vec<u32>>,
+    account: Account,
+    orphan_employments: u64,
+}
+
+impl Aggregation {
+    /// Prepares a run of `mapping` over `options.period`.
+    pub fn new(mapping: &Mapping, options: &Options) -> Result<Self> {
+        if let Some(expected) = mapping.period_type
+            && expected != options.period.period_type()
+        {
+            return Err(CoreError::PeriodTypeMismatch {
+                period: options.period.to_string(),
+                actual: options.period.period_type().to_string(),
+                expected: expected.to_string(),
+                mapping: mapping.name.clone(),
+            });
+        }
+        let national_org_unit = match &mapping.org_unit {
+            OrgUnitRule::National { org_unit } => Some(
+                options
+                    .org_unit
+                    .clone()
+                    .or_else(|| org_unit.clone())
+                    .ok_or(CoreError::MissingOrgUnit)?,
+            ),
+            OrgUnitRule::Facility { .. } => None,
+        };
+        let mut slots = Vec::with_capacity(mapping.targets.len());
+        let mut slot_combos = Vec::new();
+        for target in &mapping.targets {
+            let mut by_category = vec![None; target.breakdown.domain()];
+            if target.breakdown == Breakdown::None && target.combos.is_empty() {
+                if let Some(first) = by_category.first_mut() {
+                    *first = Some(u32::try_from(slot_combos.len()).unwrap_or(u32::MAX));
+                }
+                slot_combos.push(None);
+            }
+            for (category, combo) in &target.combos {
+                if let Some(slot) = by_category.get_mut(category.index()) {
+                    *slot = Some(u32::try_from(slot_combos.len()).unwrap_or(u32::MAX));
+                    slot_combos.push(Some(combo.clone()));
+                }
+            }
+            slots.push(Slots { by_category });
+        }
+        let judge = Judge::new(mapping, options.period, options.home);
+        let account = Account::new(judge.reference_date);
+        let cells = if national_org_unit.is_some() {
+            vec![vec![0.0; slot_combos.len()]]
+        } else {
+            Vec::new()
+        };
+        Ok(Self {
+            mapping: mapping.clone(),
+            judge,
+            national_org_unit,
+            suppress_below: options.suppress_below.filter(|k| *k > 1),
+            summaries: KeyMap::default(),
+            slots,
+            slot_combos,
+            cells,
+            matches: HashMap::new(),
+            account,
+            orphan_employments: 0,
+        })
+    }
+
+    /// Aggregates a whole in-memory registry.
+    pub fn run(mut self, registry: &crate::registry::Registry) -> AggregateResult {
+        for org in &registry.organizations {
+            self.add_organization(org);
+        }
+        for facility in &registry.facilities {
+            self.add_facility(facility);
+        }
+        for e in &registry.employments {
+            self.add_employment(e);
+        }
+        for p in &registry.practitioners {
+            self.add_practitioner(p);
+        }
+        self.finish()
+    }
+
+    /// The rules that turn records into facts (usable from several threads at once).
+    pub fn judge(&self) -> &Judge {
+        &self.judge
+    }
+
+    /// Adds an organisation (employer or training institution).
+    pub fn add_organization(&mut self, org: &Organization) {
+        self.judge.add_organization(org);
+    }
+
+    /// Adds a facility.
+    pub fn add_facility(&mut self, facility: &Facility) {
+        self.judge.add_facility(facility);
+    }
+
+    /// Adds an employment (before its practitioner).
+    pub fn add_employment(&mut self, e: &Employment) {
+        let facts = self.judge.employment(e);
+        self.add_employment_facts(&e.practitioner, facts);
+    }
+
+    /// Adds the facts of an employment of the practitioner with id `practitioner`.
+    pub fn add_employment_facts(&mut self, practitioner: &str, facts: EmploymentFacts) {
+        self.summaries
+            .entry(id_key(practitioner))
+            .or_default()
+            .merge(facts);
+    }
+
+    /// Adds a practitioner (after its employments): counts them, or accounts for why not.
+    pub fn add_practitioner(&mut self, p: &Practitioner) {
+        let facts = self.judge.practitioner(p);
+        self.add_practitioner_facts(&p.id, &facts);
+    }
+
+    /// Adds the facts of the practitioner with id `id`.
+    pub fn add_practitioner_facts(&mut self, id: &str, facts: &PractitionerFacts) {
+        let summary = self.summaries.remove(&id_key(id)).unwrap_or_default();
+        self.count(facts, &summary);
+    }
+
+    fn count(&mut self, p: &PractitionerFacts, summary: &EmploymentSummary) {
+        self.account.workers += 1;
+        let mut tally = WorkerTally::default();
+        let stock = summary.stock.filter(|_| p.active);
+        if !p.active {
+            tally.reason(Reason::PractitionerInactive, None);
+        }
+        match stock {
+            Some(job) => match job.occupation {
+                Ok(occupation) => {
+                    let targets = self.targets_for(occupation, job.specialty_bits);
+                    if targets.is_empty() {
+                        tally.reason(Reason::OccupationNotInMapping, Some(occupation));
+                    }
+                    for t in targets {
+                        self.add(t, p, Some(&job), Role::Stock, &mut tally);
+                    }
+                }
+                Err(reason) => tally.reason(reason, None),
+            },
+            None if p.active => tally.reason(Reason::NotEmployed, None),
+            None => {}
+        }
+        if p.licensed {
+            let bits = stock.map_or(0, |j| j.specialty_bits);
+            match stock
+                .and_then(|j| j.occupation.ok())
+                .or(p.qualification_occupation)
+            {
+                Some(occupation) => {
+                    for t in self.targets_for(occupation, bits) {
+                        self.add(t, p, stock.as_ref(), Role::Licensed, &mut tally);
+                    }
+                }
+                None => tally.reason(Reason::NoOccupationForLicence, None),
+            }
+        }
+        for (job, role) in [(summary.entry, Role::Entry), (summary.exit, Role::Exit)] {
+            if let Some(job) = job
+                && let Ok(occupation) = job.occupation
+            {
+                for t in self.targets_for(occupation, job.specialty_bits) {
+                    self.add(t, p, Some(&job), role, &mut tally);
+                }
+            }
+        }
+        if tally.counted {
+            self.account.counted += 1;
+        } else {
+            let key = tally.first_reason.unwrap_or((Reason::NotEmployed, None));
+            *self.account.not_counted.entry(key).or_default() += 1;
+        }
+        for (breakdown, reason) in tally.left_out {
+            *self
+                .account
+                .left_out
+                .entry((breakdown, reason))
+                .or_default() += 1;
+        }
+    }
+
+    /// The targets whose population counts this occupation and specialties.
+    fn targets_for(&mut self, occupation: IscoCode, bits: u64) -> Vec<u32> {
+        if let Some(found) = self.matches.get(&(occupation, bits)) {
+            return found.clone();
+        }
+        let found: Vec<u32> = self
+            .mapping
+            .targets
+            .iter()
+            .enumerate()
+            .filter(|(_, t)| {
+                let wanted = self.judge.specialty_bit(&t.population.specialties);
+                let unwanted = self.judge.specialty_bit(&t.population.not_specialties);
+                t.population.covers(occupation)
+                    && (t.population.specialties.is_empty() || bits & wanted != 0)
+                    && (t.population.not_specialties.is_empty() || bits & unwanted == 0)
+            })
+            .filter_map(|(i, _)| u32::try_from(i).ok())
+            .collect();
+        self.matches.insert((occupation, bits), found.clone());
+        found
+    }
+
+    fn add(
+        &mut self,
+        target: u32,
+        p: &PractitionerFacts,
+        job: Option<&EmploymentFacts>,
+        role: Role,
+        tally: &mut WorkerTally,
+    ) {
+        let Some(t) = self.mapping.targets.get(target as usize) else {
+            return;
+        };
+        let applies = match (t.measure, role) {
+            (Measure::Headcount | Measure::Fte, Role::Stock)
+            | (Measure::Entries, Role::Entry)
+            | (Measure::Exits, Role::Exit) => true,
+            (Measure::Headcount, Role::Licensed) => t.breakdown == Breakdown::ActivityLevel,
+            _ => false,
+        };
+        if !applies {
+            return;
+        }
+        tally.counted = true;
+        let breakdown = t.breakdown;
+        let category = match category_of(breakdown, p, job, role, self.judge.home) {
+            Ok(Some(c)) => c,
+            Ok(None) => return,
+            Err(reason) => return tally.left_out(breakdown, reason),
+        };
+        let slot = self
+            .slots
+            .get(target as usize)
+            .and_then(|s| s.by_category.get(category.index()).copied().flatten());
+        let slot = match (slot, category) {
+            (Some(slot), _) => slot,
+            (None, Category::Country(_)) => {
+                match self.slots.get(target as usize).and_then(|s| {
+                    s.by_category
+                        .get(Category::OtherCountry.index())
+                        .copied()
+                        .flatten()
+                }) {
+                    Some(slot) => slot,
+                    None => return tally.left_out(breakdown, Reason::NoCombo),
+                }
+            }
+            (None, Category::Sex(Sex::Other | Sex::Unknown)) => {
+                return tally.left_out(breakdown, Reason::SexOtherOrUnknown);
+            }
+            (None, _) => return tally.left_out(breakdown, Reason::NoCombo),
+        };
+        let amount = if t.measure == Measure::Fte {
+            match job.and_then(|j| j.fte) {
+                Some(fte) => f64::from(fte),
+                None => return tally.left_out(breakdown, Reason::NoFte),
+            }
+        } else {
+            1.0
+        };
+        let org_unit = if self.national_org_unit.is_some() {
+            0
+        } else {
+            match job.map(|j| j.org_unit) {
+                Some(Ok(ou)) => ou as usize,
+                Some(Err(reason)) => return tally.left_out(breakdown, reason),
+                None => return tally.left_out(breakdown, Reason::NoOrgUnit),
+            }
+        };
+        if self.cells.len() <= org_unit {
+            self.cells
+                .resize_with(org_unit + 1, || vec![0.0; self.slot_combos.len()]);
+        }
+        if let Some(cell) = self
+            .cells
+            .get_mut(org_unit)
+            .and_then(|c| c.get_mut(slot as usize))
+        {
+            *cell += amount;
+        }
+    }
+
+    /// Ends the run: the figures in deterministic order and the account.
+    pub fn finish(mut self) -> AggregateResult {
+        self.orphan_employments = self.summaries.len() as u64;
+        let org_units: Vec<String> = match &self.national_org_unit {
+            Some(ou) => vec![ou.clone()],
+            None => self.judge.org_units.clone(),
+        };
+        if self.cells.len() < org_units.len() {
+            self.cells
+                .resize_with(org_units.len(), || vec![0.0; self.slot_combos.len()]);
+        }
+        let mut order: Vec<usize> = (0..org_units.len()).collect();
+        order.sort_by(|a, b| org_units.get(*a).cmp(&org_units.get(*b)));
+        let mut values = Vec::new();
+        let mut withheld = Vec::new();
+        for ou in order {
+            let (Some(org_unit), Some(cells)) = (org_units.get(ou), self.cells.get(ou)) else {
+                continue;
+            };
+            for (t, slots) in self.mapping.targets.iter().zip(&self.slots) {
+                let mut used: Vec<u32> = slots.by_category.iter().flatten().copied().collect();
+                used.sort_unstable();
+                for slot in used {
+                    let amount = cells.get(slot as usize).copied().unwrap_or(0.0);
+                    let value = if t.measure == Measure::Fte {
+                        Number::Decimal((amount * 100.0).round() / 100.0)
+                    } else {
+                        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+                        // whole, non-negative counts
+                        Number::Count(amount as u64)
+                    };
+                    let aggregate = AggregateValue {
+                        data_element: t.data_element.clone(),
+                        category_option_combo: self
+                            .slot_combos
+                            .get(slot as usize)
+                            .cloned()
+                            .flatten(),
+                        attribute_option_combo: self.mapping.attribute_option_combo.clone(),
+                        org_unit: org_unit.clone(),
+                        period: self.judge.period,
+                        value,
+                        comment: None,
+                    };
+                    #[allow(clippy::cast_precision_loss)] // k is a small cell size
+                    let small = self
+                        .suppress_below
+                        .is_some_and(|k| amount > 0.0 && amount < k as f64);
+                    if small {
+                        withheld.push(aggregate);
+                    } else {
+                        values.push(aggregate);
+                    }
+                }
+            }
+        }
+        self.account.withheld_values = withheld.len() as u64;
+        self.account.orphan_employments = self.orphan_employments;
+        AggregateResult {
+            values,
+            withheld,
+            account: self.account,
+            data_set: self.mapping.data_set.clone(),
+        }
+    }
+}
+
+/// Why a worker is being added to a figure.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Role {
+    Stock,
+    Licensed,
+    Entry,
+    Exit,
+}
+
+/// What happened to one worker while counting.
+#[derive(Default)]
+struct WorkerTally {
+    counted: bool,
+    first_reason: Option<(Reason, Option<IscoCode>)>,
+    left_out: Vec<(Breakdown, Reason)>,
+}
+
+impl WorkerTally {
+    fn reason(&mut self, reason: Reason, occupation: Option<IscoCode>) {
+        self.first_reason.get_or_insert((reason, occupation));
+    }
+
+    fn left_out(&mut self, breakdown: Breakdown, reason: Reason) {
+        if !self.left_out.contains(&(breakdown, reason)) {
+            self.left_out.push((breakdown, reason));
+        }
+    }
+}
+
+/// The category a worker falls in for a breakdown; `Ok(None)` when the breakdown does not apply
+/// (a domestic-trained worker in a by-country-of-training figure).
+fn category_of(
+    breakdown: Breakdown,
+    p: &PractitionerFacts,
+    job: Option<&EmploymentFacts>,
+    role: Role,
+    home: Country,
+) -> Result<Option<Category>, Reason> {
+    let category = match breakdown {
+        Breakdown::None => Category::Total,
+        Breakdown::Sex => Category::Sex(p.sex?),
+        Breakdown::AgeGroup => Category::Age(p.age?),
+        Breakdown::PlaceOfTraining => Category::Training(p.training),
+        Breakdown::PlaceOfBirth => Category::Birth(p.birth?),
+        Breakdown::FacilityOwnership => {
+            Category::Ownership(job.ok_or(Reason::OwnershipUnknown)?.ownership?)
+        }
+        Breakdown::FacilityType => {
+            Category::FacilityType(job.ok_or(Reason::FacilityTypeUnknown)?.facility_type?)
+        }
+        Breakdown::ActivityLevel => match role {
+            Role::Licensed => Category::Activity(ActivityLevel::Licensed),
+            _ => Category::Activity(ActivityLevel::Practising),
+        },
+        Breakdown::CountryOfTraining => match (p.training, p.training_country) {
+            (Origin::Domestic, _) => return Ok(None),
+            (_, Some(country)) if country != home => Category::Country(country),
+            _ => return Err(Reason::NoCountryOfTraining),
+        },
+    };
+    Ok(Some(category))
+}

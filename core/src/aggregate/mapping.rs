@@ -1,0 +1,381 @@
+//! A mapping: which figures to produce and how each breakdown value maps to a
+//! DHIS2 category option combo. Mappings are data (TOML files), not code; see
+//! [`Mapping::from_toml`] for the file format.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use serde::Serialize;
+
+use crate::age::AgeBand;
+use crate::coding::Coding;
+use crate::country::Country;
+use crate::facility::ProviderClass;
+use crate::occupation::IscoCode;
+use crate::organization::Ownership;
+use crate::period::PeriodType;
+use crate::sex::Sex;
+
+mod load;
+
+/// The figures a country reports, and how to compute each.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Mapping {
+    /// Short name, e.g. `nhwa-module1`.
+    pub name: String,
+    /// The mapping's own version (changes when its content changes).
+    pub version: String,
+    /// What it is for.
+    pub description: Option<String>,
+    /// The DHIS2 data set the figures belong to.
+    pub data_set: Option<String>,
+    /// The period type the data set uses, when fixed.
+    pub period_type: Option<PeriodType>,
+    /// How data elements, combos and org units are identified (UID or code).
+    pub id_scheme: IdScheme,
+    /// The attribute option combo of every value (`None`: the default).
+    pub attribute_option_combo: Option<String>,
+    /// Where the figures are reported.
+    pub org_unit: OrgUnitRule,
+    /// Organisation type codings that give an employer's ownership.
+    pub ownership: Vec<(Coding, Ownership)>,
+    /// Location type codings that give a facility's SHA provider class.
+    pub facility_types: Vec<(Coding, ProviderClass)>,
+    /// The figures, in output order.
+    pub targets: Vec<Target>,
+}
+
+/// How identifiers in the mapping are to be read by DHIS2.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum IdScheme {
+    /// DHIS2 UIDs (checked as 11 characters, letter first).
+    Uid,
+    /// DHIS2 codes.
+    Code,
+}
+
+/// Which organisation unit a figure is reported for.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OrgUnitRule {
+    /// One org unit for the whole country; `None` means it must be given at run time.
+    National {
+        /// The org unit, when the mapping fixes it.
+        org_unit: Option<String>,
+    },
+    /// Each worker's facility's org unit: from the facility record (its
+    /// DHIS2 identifier), or else this table of facility id → org unit.
+    Facility {
+        /// Facility record id → org unit.
+        lookup: BTreeMap<String, String>,
+    },
+}
+
+/// One figure: a data element, who it counts, what it measures and how it is broken down.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Target {
+    /// The DHIS2 data element.
+    pub data_element: String,
+    /// A readable name.
+    pub name: Option<String>,
+    /// Who is counted.
+    pub population: Population,
+    /// What is measured.
+    pub measure: Measure,
+    /// How the figure is split.
+    pub breakdown: Breakdown,
+    /// Each breakdown value's category option combo, in output order. For
+    /// [`Breakdown::None`] a single [`Category::Total`] entry, or none for the default combo.
+    pub combos: Vec<(Category, String)>,
+    /// The line of the target in the mapping file (for messages).
+    pub line: usize,
+}
+
+/// Who a figure counts: ISCO-08 groups, optionally narrowed by specialty.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+pub struct Population {
+    /// The worker's occupation must be within one of these groups.
+    pub isco: Vec<IscoCode>,
+    /// If not empty, the employment must have one of these specialties.
+    pub specialties: Vec<Coding>,
+    /// The employment must have none of these specialties.
+    pub not_specialties: Vec<Coding>,
+    /// Count only occupations equal to a listed group, not those below it
+    /// (`221` exactly: medical doctors not further defined).
+    pub exact: bool,
+}
+
+impl Population {
+    /// Whether an occupation is within the ISCO groups (specialties not considered).
+    pub fn covers(&self, occupation: IscoCode) -> bool {
+        self.isco.iter().any(|group| {
+            if self.exact {
+                occupation == *group
+            } else {
+                occupation.is_within(*group)
+            }
+        })
+    }
+}
+
+/// What a figure measures.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Measure {
+    /// Workers in the stock on the reference date.
+    Headcount,
+    /// Sum of the full-time equivalents of the stock, where known.
+    Fte,
+    /// Workers whose employment started within the period.
+    Entries,
+    /// Workers whose employment ended within the period.
+    Exits,
+}
+
+/// How a figure is split.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Breakdown {
+    /// Not split: one value.
+    None,
+    /// By sex: female, male.
+    Sex,
+    /// By NHWA age group.
+    AgeGroup,
+    /// Domestic, foreign or unknown place of training.
+    PlaceOfTraining,
+    /// National or foreign born.
+    PlaceOfBirth,
+    /// Public, private not-for-profit, private for-profit employer.
+    FacilityOwnership,
+    /// SHA provider class HP.1 to HP.6 of the facility.
+    FacilityType,
+    /// Practising or licensed to practise.
+    ActivityLevel,
+    /// The country of training (foreign-trained workers by country).
+    CountryOfTraining,
+}
+
+impl Breakdown {
+    /// All breakdowns.
+    pub const ALL: [Self; 9] = [
+        Self::None,
+        Self::Sex,
+        Self::AgeGroup,
+        Self::PlaceOfTraining,
+        Self::PlaceOfBirth,
+        Self::FacilityOwnership,
+        Self::FacilityType,
+        Self::ActivityLevel,
+        Self::CountryOfTraining,
+    ];
+
+    /// The name used in mapping files (`sex`, `age_group`, ...).
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::None => "none",
+            Self::Sex => "sex",
+            Self::AgeGroup => "age_group",
+            Self::PlaceOfTraining => "place_of_training",
+            Self::PlaceOfBirth => "place_of_birth",
+            Self::FacilityOwnership => "facility_ownership",
+            Self::FacilityType => "facility_type",
+            Self::ActivityLevel => "activity_level",
+            Self::CountryOfTraining => "country_of_training",
+        }
+    }
+
+    /// Reads a breakdown name.
+    pub fn from_name(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|b| b.name() == name)
+    }
+
+    /// The number of distinct category indexes ([`Category::index`]) the breakdown can take.
+    pub(crate) fn domain(self) -> usize {
+        match self {
+            Self::None => 1,
+            Self::Sex => 4,
+            Self::AgeGroup | Self::FacilityType => 6,
+            Self::PlaceOfTraining | Self::FacilityOwnership => 3,
+            Self::PlaceOfBirth | Self::ActivityLevel => 2,
+            Self::CountryOfTraining => 1001,
+        }
+    }
+}
+
+impl fmt::Display for Breakdown {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// Where a worker was trained or born, relative to the home country.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Origin {
+    /// In the home country.
+    Domestic,
+    /// Abroad.
+    Foreign,
+    /// Not recorded (place of training only).
+    Unknown,
+}
+
+/// NHWA activity levels that individual records support.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ActivityLevel {
+    /// In the stock: an active employment on the reference date.
+    Practising,
+    /// Holding a licence valid on the reference date, employed or not.
+    Licensed,
+}
+
+/// One value of a breakdown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Category {
+    /// The undivided figure.
+    Total,
+    /// A sex.
+    Sex(Sex),
+    /// An age group.
+    Age(AgeBand),
+    /// Place of training.
+    Training(Origin),
+    /// Place of birth (domestic = national born).
+    Birth(Origin),
+    /// Employer ownership.
+    Ownership(Ownership),
+    /// Facility provider class.
+    FacilityType(ProviderClass),
+    /// Activity level.
+    Activity(ActivityLevel),
+    /// A country of training.
+    Country(Country),
+    /// A country of training without its own combo.
+    OtherCountry,
+}
+
+impl Category {
+    /// The position of the category within its breakdown's domain.
+    pub(crate) fn index(self) -> usize {
+        match self {
+            Self::Total => 0,
+            Self::Sex(s) => s as usize,
+            Self::Age(a) => a as usize,
+            Self::Training(o) | Self::Birth(o) => o as usize,
+            Self::Ownership(o) => o as usize,
+            Self::FacilityType(c) => c as usize,
+            Self::Activity(a) => a as usize,
+            Self::Country(c) => usize::from(c.numeric()),
+            Self::OtherCountry => 1000,
+        }
+    }
+
+    /// The key of the category in mapping files (`female`, `25-34`, `HP.1`, `UZ`, `other`, ...).
+    pub fn key(self) -> String {
+        match self {
+            Self::Total => "total".to_owned(),
+            Self::Sex(s) => s.fhir_code().to_owned(),
+            Self::Age(a) => a.label().to_owned(),
+            Self::Training(o) => match o {
+                Origin::Domestic => "domestic",
+                Origin::Foreign => "foreign",
+                Origin::Unknown => "unknown",
+            }
+            .to_owned(),
+            Self::Birth(o) => match o {
+                Origin::Domestic => "national",
+                Origin::Foreign => "foreign",
+                Origin::Unknown => "unknown",
+            }
+            .to_owned(),
+            Self::Ownership(o) => ownership_key(o).to_owned(),
+            Self::FacilityType(c) => c.code().to_owned(),
+            Self::Activity(ActivityLevel::Practising) => "practising".to_owned(),
+            Self::Activity(ActivityLevel::Licensed) => "licensed".to_owned(),
+            Self::Country(c) => c.alpha2().to_owned(),
+            Self::OtherCountry => "other".to_owned(),
+        }
+    }
+
+    /// Reads the key of a category of `breakdown`.
+    pub fn parse(breakdown: Breakdown, key: &str) -> Option<Self> {
+        let origin = |k: &str, domestic: &str| match k {
+            k if k == domestic => Some(Origin::Domestic),
+            "foreign" => Some(Origin::Foreign),
+            "unknown" => Some(Origin::Unknown),
+            _ => None,
+        };
+        match breakdown {
+            Breakdown::None => (key == "total").then_some(Self::Total),
+            Breakdown::Sex => Sex::from_fhir(key).ok().map(Self::Sex),
+            Breakdown::AgeGroup => AgeBand::ALL
+                .into_iter()
+                .find(|a| a.label() == key)
+                .map(Self::Age),
+            Breakdown::PlaceOfTraining => origin(key, "domestic").map(Self::Training),
+            Breakdown::PlaceOfBirth => origin(key, "national")
+                .filter(|o| *o != Origin::Unknown)
+                .map(Self::Birth),
+            Breakdown::FacilityOwnership => ownership_from_key(key).map(Self::Ownership),
+            Breakdown::FacilityType => ProviderClass::from_code(key).map(Self::FacilityType),
+            Breakdown::ActivityLevel => match key {
+                "practising" => Some(Self::Activity(ActivityLevel::Practising)),
+                "licensed" => Some(Self::Activity(ActivityLevel::Licensed)),
+                _ => None,
+            },
+            Breakdown::CountryOfTraining => {
+                if key == "other" {
+                    Some(Self::OtherCountry)
+                } else {
+                    Country::parse(key).ok().map(Self::Country)
+                }
+            }
+        }
+    }
+}
+
+/// The key of an ownership in mapping files.
+pub fn ownership_key(ownership: Ownership) -> &'static str {
+    match ownership {
+        Ownership::Public => "public",
+        Ownership::PrivateNotForProfit => "private-not-for-profit",
+        Ownership::PrivateForProfit => "private-for-profit",
+    }
+}
+
+/// Reads an ownership key.
+pub fn ownership_from_key(key: &str) -> Option<Ownership> {
+    match key {
+        "public" => Some(Ownership::Public),
+        "private-not-for-profit" => Some(Ownership::PrivateNotForProfit),
+        "private-for-profit" => Some(Ownership::PrivateForProfit),
+        _ => None,
+    }
+}
+
+/// The mappings shipped with `hrh`, by name.
+pub const BUILTIN: [(&str, &str); 2] = [
+    (
+        "nhwa-module1",
+        include_str!("../../mappings/nhwa-module1.toml"),
+    ),
+    (
+        "nhwa-module1-subnational",
+        include_str!("../../mappings/nhwa-module1-subnational.toml"),
+    ),
+];
+
+impl Mapping {
+    /// A mapping shipped with `hrh` (`nhwa-module1`, `nhwa-module1-subnational`).
+    pub fn builtin(name: &str) -> crate::Result<Self> {
+        let (_, text) = BUILTIN
+            .iter()
+            .find(|(n, _)| *n == name)
+            .ok_or_else(|| crate::CoreError::UnknownMapping(name.to_owned()))?;
+        Self::from_toml(text)
+    }
+}
