@@ -1,6 +1,7 @@
 //! The aggregation: facts in, figures and the account out.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use super::account::{Account, Reason};
 use super::facts::{EmploymentFacts, EmploymentSummary, Judge, KeyMap, PractitionerFacts, id_key};
@@ -74,7 +75,7 @@ pub struct Aggregation {
     /// Cells per org unit index (national: index 0).
     cells: Vec<Vec<f64>>,
     /// (occupation, specialty bits) → indexes of the targets that count it.
-    matches: HashMap<(IscoCode, u64), Vec<u32>>,
+    matches: HashMap<(IscoCode, u64), Arc<[u32]>>,
     account: Account,
     orphan_employments: u64,
 }
@@ -214,7 +215,7 @@ impl Aggregation {
                     if targets.is_empty() {
                         tally.reason(Reason::OccupationNotInMapping, Some(occupation));
                     }
-                    for t in targets {
+                    for t in targets.iter().copied() {
                         self.add(t, p, Some(&job), Role::Stock, &mut tally);
                     }
                 }
@@ -230,7 +231,7 @@ impl Aggregation {
                 .or(p.qualification_occupation)
             {
                 Some(occupation) => {
-                    for t in self.targets_for(occupation, bits) {
+                    for t in self.targets_for(occupation, bits).iter().copied() {
                         self.add(t, p, stock.as_ref(), Role::Licensed, &mut tally);
                     }
                 }
@@ -241,7 +242,11 @@ impl Aggregation {
             if let Some(job) = job
                 && let Ok(occupation) = job.occupation
             {
-                for t in self.targets_for(occupation, job.specialty_bits) {
+                for t in self
+                    .targets_for(occupation, job.specialty_bits)
+                    .iter()
+                    .copied()
+                {
                     self.add(t, p, Some(&job), role, &mut tally);
                 }
             }
@@ -262,11 +267,11 @@ impl Aggregation {
     }
 
     /// The targets whose population counts this occupation and specialties.
-    fn targets_for(&mut self, occupation: IscoCode, bits: u64) -> Vec<u32> {
+    fn targets_for(&mut self, occupation: IscoCode, bits: u64) -> Arc<[u32]> {
         if let Some(found) = self.matches.get(&(occupation, bits)) {
             return found.clone();
         }
-        let found: Vec<u32> = self
+        let found: Arc<[u32]> = self
             .mapping
             .targets
             .iter()

@@ -1,0 +1,1 @@
+//! Criterion benchmarks of `hrh`'s hot paths; run `cargo bench -p hrh-benches`.
