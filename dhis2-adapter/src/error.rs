@@ -1,0 +1,135 @@
+//! The one error type of `hrh-dhis2`.
+
+use hrh_core::CoreError;
+
+/// Everything that can go wrong in `hrh-dhis2`.
+///
+/// Each variant carries the context a caller needs to report the problem:
+/// the index of the data value (0-based, in payload order), the field name as
+/// DHIS2 spells it, the line or byte position, or the DHIS2 error code.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Dhis2Error {
+    /// A JSON document could not be read (syntax error or wrong shape).
+    #[error("invalid DHIS2 JSON at line {line}, column {column}: {source}")]
+    Json {
+        /// 1-based line of the error (0 if unknown).
+        line: usize,
+        /// 1-based column of the error (0 if unknown).
+        column: usize,
+        /// The parser's error.
+        source: serde_json::Error,
+    },
+    /// A CSV document could not be read or written.
+    #[error("invalid DHIS2 CSV at line {line:?}: {source}")]
+    Csv {
+        /// 1-based line of the record, when known.
+        line: Option<u64>,
+        /// The CSV library's error.
+        source: csv::Error,
+    },
+    /// An XML (DXF2 or ADX) document is not well-formed.
+    #[error("invalid XML at byte {position}: {source}")]
+    Xml {
+        /// Byte offset in the document where the error was found.
+        position: u64,
+        /// The XML parser's error.
+        source: quick_xml::Error,
+    },
+    /// An XML attribute is malformed (e.g. no quotes, duplicated).
+    #[error("invalid XML attribute at byte {position}: {reason}")]
+    XmlAttribute {
+        /// Byte offset in the document of the element holding the attribute.
+        position: u64,
+        /// What the parser reported.
+        reason: String,
+    },
+    /// A document is well-formed but not the expected kind (wrong root element or shape).
+    #[error("unexpected document: expected {expected}, found {found}")]
+    UnexpectedDocument {
+        /// What the reader expected, e.g. `<adx>` or an ImportSummary.
+        expected: &'static str,
+        /// What it found instead.
+        found: String,
+    },
+    /// A field DHIS2 requires is missing or empty.
+    #[error("data value {index}: missing required field {field}")]
+    MissingField {
+        /// Index of the data value (0-based, payload order).
+        index: usize,
+        /// The field, as DHIS2 names it (`dataElement`, `period`, `value`, ...).
+        field: &'static str,
+    },
+    /// A field has a value that cannot be used (e.g. a non-numeric `value`).
+    #[error("data value {index}: invalid {field} {value:?}: {reason}")]
+    InvalidField {
+        /// Index of the data value (0-based, payload order).
+        index: usize,
+        /// The field, as DHIS2 names it.
+        field: &'static str,
+        /// The offending text.
+        value: String,
+        /// Why it was refused.
+        reason: &'static str,
+    },
+    /// A period (DHIS2 id or ADX `start/duration`) could not be read.
+    #[error("data value {index:?}: {source}")]
+    Period {
+        /// Index of the data value, when the period belongs to one.
+        index: Option<usize>,
+        /// The error from `hrh-core`.
+        source: CoreError,
+    },
+    /// A DHIS2 UID does not match `^[a-zA-Z][a-zA-Z0-9]{10}$`.
+    #[error("invalid DHIS2 UID {0:?} (expected a letter then 10 letters or digits)")]
+    InvalidUid(String),
+    /// An id scheme is not `UID`, `CODE`, `NAME` or `ATTRIBUTE:<uid>`.
+    #[error("invalid id scheme {0:?} (expected UID, CODE, NAME or ATTRIBUTE:<uid>)")]
+    InvalidIdScheme(String),
+    /// An ADX category or option cannot be written as an XML attribute name/value.
+    #[error("data value {index}: ADX category {category:?} is not a valid XML name")]
+    InvalidAdxCategory {
+        /// Index of the data value (0-based).
+        index: usize,
+        /// The category code that was refused.
+        category: String,
+    },
+    /// DHIS2 answered with an error WebMessage (status `ERROR`, no ImportSummary).
+    #[error("DHIS2 error {http_status_code}{}: {}", error_code.as_deref().map(|c| format!(" {c}")).unwrap_or_default(), message.as_deref().unwrap_or("(no message)"))]
+    WebMessage {
+        /// The HTTP status code in the message (401, 403, 404, 409, 500, ...).
+        http_status_code: u16,
+        /// The DHIS2 message, if any.
+        message: Option<String>,
+        /// The DHIS2 error code (e.g. `E7108`), if any.
+        error_code: Option<String>,
+        /// The developer message, if any.
+        dev_message: Option<String>,
+    },
+    /// Reading or writing a stream failed.
+    #[error("I/O error: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+#[allow(dead_code)] // used by the format readers of the next commit
+impl Dhis2Error {
+    /// Wraps a `serde_json` error with its position.
+    pub(crate) fn json(source: serde_json::Error) -> Self {
+        Self::Json {
+            line: source.line(),
+            column: source.column(),
+            source,
+        }
+    }
+
+    /// Wraps a `csv` error with its line.
+    pub(crate) fn csv(source: csv::Error) -> Self {
+        Self::Csv {
+            line: source.position().map(csv::Position::line),
+            source,
+        }
+    }
+}
+
+/// Shorthand for results of this crate.
+pub type Result<T, E = Dhis2Error> = std::result::Result<T, E>;
