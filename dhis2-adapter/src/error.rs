@@ -111,7 +111,6 @@ pub enum Dhis2Error {
     Io(#[from] std::io::Error),
 }
 
-#[allow(dead_code)] // used by the format readers of the next commit
 impl Dhis2Error {
     /// Wraps a `serde_json` error with its position.
     pub(crate) fn json(source: serde_json::Error) -> Self {

@@ -12,8 +12,10 @@
 //! # Ok::<(), hrh_dhis2::Dhis2Error>(())
 //! ```
 
+pub mod datavalueset;
 pub mod error;
 pub mod uid;
 
+pub use datavalueset::{DataValue, DataValueSet};
 pub use error::{Dhis2Error, Result};
 pub use hrh_core;
