@@ -14,6 +14,7 @@
 
 pub mod datavalueset;
 pub mod error;
+pub mod import_summary;
 pub mod uid;
 
 pub use datavalueset::{DataValue, DataValueSet};
