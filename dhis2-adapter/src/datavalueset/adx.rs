@@ -263,7 +263,9 @@ pub fn read_adx(text: &str) -> Result<DataValueSet> {
 /// The set's defaults are applied; consecutive values sharing org unit, period,
 /// attribute option combo and attribute categories form one `<group>`. Every
 /// value needs a period (a DHIS2 id, written as `start/duration`), an org unit
-/// and a value; category codes must be XML names.
+/// and a value; category codes must be XML names. Besides the ADX fields, the
+/// DHIS2 extensions `categoryOptionCombo`, `attributeOptionCombo`, `created` and
+/// `lastUpdated` are written when set; `storedBy`, `followup` and `deleted` are not.
 pub fn write_adx<W: io::Write>(set: &DataValueSet, mut writer: W) -> Result<()> {
     write!(writer, "<adx xmlns=\"{ADX_NAMESPACE}\">")?;
     let mut open: Option<(String, String, Option<String>, Vec<CategoryOption>)> = None;
@@ -330,6 +332,8 @@ fn write_value<W: io::Write>(writer: &mut W, value: &DataValue, index: usize) ->
     )?;
     categories(writer, &value.categories, &VALUE_ATTRIBUTES, index)?;
     attribute(writer, "value", Some(text))?;
+    attribute(writer, "created", value.created.as_deref())?;
+    attribute(writer, "lastUpdated", value.last_updated.as_deref())?;
     match &value.comment {
         Some(comment) => write!(
             writer,
