@@ -1,14 +1,33 @@
 //! `hrh-dhis2`: DHIS2 data value sets, import summaries, organisation units and a Web API client.
 //!
-//! This crate depends on `hrh-core` only, never on `hrh-fhir`. So far it holds
-//! DHIS2 identifiers ([`uid`]) and the [`Dhis2Error`] type; the formats and the
-//! client arrive with their own issues.
+//! This crate depends on `hrh-core` only, never on `hrh-fhir`. It holds:
+//!
+//! - [`datavalueset`]: [`DataValue`] and [`DataValueSet`], read and written as
+//!   DHIS2 JSON ([`datavalueset::json`]), CSV ([`datavalueset::csv`]) and ADX
+//!   ([`datavalueset::adx`]), read from DXF2 XML ([`datavalueset::xml`]), and
+//!   converted to and from [`hrh_core::AggregateValue`];
+//! - [`import_summary`]: import responses (bare or wrapped ImportSummary, error
+//!   messages), with rejected values mapped back to what was sent;
+//! - [`uid`]: DHIS2 UIDs and id schemes;
+//! - [`Dhis2Error`], the crate's one error type.
+//!
+//! The Web API client arrives with its own issue.
 //!
 //! ```
-//! use hrh_dhis2::uid::{generate_uid, is_valid_uid, IdScheme};
+//! use hrh_dhis2::datavalueset::{csv, json};
 //!
-//! assert!(is_valid_uid(&generate_uid()));
-//! assert_eq!(IdScheme::parse("ATTRIBUTE:FuMctq4PQpf")?.to_string(), "ATTRIBUTE:FuMctq4PQpf");
+//! let body = br#"{"period":"2024","orgUnit":"Uzbek0000001",
+//!   "dataValues":[{"dataElement":"GFfMM55sVzg","categoryOptionCombo":"F3kCvhpDnMM","value":1234}]}"#;
+//! let set = json::read_json(body)?;
+//! let aggregates = set.to_aggregates()?;
+//! assert_eq!(aggregates[0].period.to_string(), "2024");
+//! assert_eq!(aggregates[0].value.to_string(), "1234");
+//!
+//! let mut out = Vec::new();
+//! csv::write_csv(&set, &mut out)?;
+//! assert_eq!(csv::read_csv(&out[..])?.data_values[0].value.as_deref(), Some("1234"));
+//!
+//! assert!(hrh_dhis2::uid::is_valid_uid(&hrh_dhis2::uid::generate_uid()));
 //! # Ok::<(), hrh_dhis2::Dhis2Error>(())
 //! ```
 

@@ -80,6 +80,8 @@ pub fn read_adx_groups(text: &str) -> Result<Vec<AdxGroup>> {
     let mut seen_root = false;
     // The child element of a dataValue whose text is being read, and the text so far.
     let mut capture: Option<(String, String)> = None;
+    // Whether the parser is inside a non-empty `<dataValue>` (children belong to it).
+    let mut in_value = false;
     loop {
         let position = reader.buffer_position();
         let event = reader
@@ -107,7 +109,9 @@ pub fn read_adx_groups(text: &str) -> Result<Vec<AdxGroup>> {
                     let value = read_value(&attributes(element, position)?, group, count)?;
                     group.data_values.push(value);
                     count += 1;
+                    in_value = is_start;
                 } else if is_start
+                    && in_value
                     && matches!(name.as_str(), "annotation" | "created" | "lastUpdated")
                 {
                     capture = Some((name, String::new()));
@@ -140,6 +144,9 @@ pub fn read_adx_groups(text: &str) -> Result<Vec<AdxGroup>> {
                 }
             }
             Event::End(element) => {
+                if element.local_name().as_ref() == "dataValue" {
+                    in_value = false;
+                }
                 if let Some((name, text)) = capture.take() {
                     if element.local_name().as_ref() == name {
                         store_child(&mut groups, &name, &text);
@@ -419,6 +426,16 @@ mod tests {
         let text = String::from_utf8(out).unwrap();
         assert!(text.contains("period=\"2021-01-01/P3M\""), "{text}");
         assert_eq!(read_adx(&text).unwrap(), set);
+    }
+
+    #[test]
+    fn annotations_outside_a_value_are_ignored() {
+        let set = read_adx(
+            r#"<adx><group orgUnit="o" period="2024-01-01/P1Y"><dataValue dataElement="d" value="1"/>
+            <annotation>group note</annotation></group></adx>"#,
+        )
+        .unwrap();
+        assert_eq!(set.data_values[0].comment, None);
     }
 
     #[test]
