@@ -14,12 +14,16 @@ use crate::error::{Dhis2Error, Result};
 
 /// Reads a JSON data value set from bytes.
 pub fn read_json(bytes: &[u8]) -> Result<DataValueSet> {
-    serde_json::from_slice(bytes).map_err(Dhis2Error::json)
+    serde_json::from_slice::<DataValueSet>(bytes)
+        .map_err(Dhis2Error::json)?
+        .check_required()
 }
 
 /// Reads a JSON data value set from a reader (buffer it for speed).
 pub fn read_json_from<R: io::Read>(reader: R) -> Result<DataValueSet> {
-    serde_json::from_reader(reader).map_err(Dhis2Error::json)
+    serde_json::from_reader::<_, DataValueSet>(reader)
+        .map_err(Dhis2Error::json)?
+        .check_required()
 }
 
 /// Writes a data value set as DHIS2 JSON (camelCase keys, values as strings).
@@ -167,11 +171,18 @@ mod tests {
     }
 
     #[test]
-    fn errors_carry_position() {
-        match read_json(b"{\n\"dataValues\": [ {\"value\": \"1\"} ]}") {
+    fn errors_carry_position_or_index() {
+        match read_json(b"{\n\"dataValues\": [ {\"value\": 1 2} ]}") {
             Err(Dhis2Error::Json { line: 2, .. }) => {}
             other => panic!("expected a JSON error on line 2, got {other:?}"),
         }
+        assert!(matches!(
+            read_json_from(&br#"{"dataValues":[{"dataElement":"a"},{"value":"1"}]}"#[..]),
+            Err(Dhis2Error::MissingField {
+                index: 1,
+                field: "dataElement"
+            })
+        ));
     }
 
     #[test]

@@ -28,7 +28,9 @@ pub type CategoryOption = (String, String);
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct DataValue {
-    /// The data element (UID, or code/name under another id scheme). Required by DHIS2.
+    /// The data element (UID, or code/name under another id scheme). Required by DHIS2:
+    /// every reader refuses a value without one ([`Dhis2Error::MissingField`]).
+    #[serde(default)]
     pub data_element: String,
     /// The DHIS2 period id (`2024`, `202401`); `None` takes the set's default.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -213,6 +215,21 @@ impl DataValueSet {
     /// applied where a value has none, in payload order.
     pub fn resolved_values(&self) -> impl Iterator<Item = DataValue> + '_ {
         self.data_values.iter().map(|v| v.with_defaults(self))
+    }
+
+    /// Checks what every reader requires: each value names a data element.
+    pub(crate) fn check_required(self) -> Result<Self> {
+        match self
+            .data_values
+            .iter()
+            .position(|v| v.data_element.trim().is_empty())
+        {
+            Some(index) => Err(Dhis2Error::MissingField {
+                index,
+                field: "dataElement",
+            }),
+            None => Ok(self),
+        }
     }
 
     /// Converts every value (defaults applied) to an [`AggregateValue`]; the first
