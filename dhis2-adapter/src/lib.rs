@@ -3,8 +3,8 @@
 //! This crate depends on `hrh-core` only, never on `hrh-fhir`. It holds:
 //!
 //! - [`datavalueset`]: [`DataValue`] and [`DataValueSet`], read and written as
-//!   DHIS2 JSON ([`datavalueset::json`]), CSV ([`datavalueset::csv`]) and ADX
-//!   ([`datavalueset::adx`]), read from DXF2 XML ([`datavalueset::xml`]), and
+//!   DHIS2 JSON ([`datavalueset::json`]), CSV ([`datavalueset::csv`]), ADX
+//!   ([`datavalueset::adx`]) and DXF2 XML ([`datavalueset::xml`]), and
 //!   converted to and from [`hrh_core::AggregateValue`];
 //! - [`import_summary`]: import responses (bare or wrapped ImportSummary, error
 //!   messages), with rejected values mapped back to what was sent;

@@ -1,5 +1,5 @@
 //! Every DHIS2 sample under `shared/fixtures/dhis2/{datavalueset,adx,webmessage}`
-//! is read, and JSON/CSV/ADX writes are read back.
+//! is read, and JSON/XML/CSV/ADX writes are read back.
 #![allow(clippy::unwrap_used, clippy::panic)] // helpers outside #[test] fns: a failure is a failing test
 
 mod common;
@@ -167,7 +167,7 @@ fn core_fields(v: &DataValue) -> CoreFields {
 }
 
 #[test]
-fn data_value_sets_round_trip_through_json_csv_and_adx() {
+fn data_value_sets_round_trip_through_json_xml_csv_and_adx() {
     let Some(root) = common::fixtures_dir() else {
         return;
     };
@@ -179,6 +179,14 @@ fn data_value_sets_round_trip_through_json_csv_and_adx() {
         let mut out = Vec::new();
         json::write_json(&set, &mut out).unwrap();
         assert_eq!(json::read_json(&out).unwrap(), set, "{name}: JSON");
+
+        let mut out = Vec::new();
+        xml::write_xml(&set, &mut out).unwrap();
+        assert_eq!(
+            xml::read_xml(std::str::from_utf8(&out).unwrap()).unwrap(),
+            set,
+            "{name}: XML"
+        );
 
         let mut out = Vec::new();
         csv::write_csv(&set, &mut out).unwrap();

@@ -1,4 +1,4 @@
-//! DHIS2 DXF2 XML data value sets (`application/xml`), reading only.
+//! DHIS2 DXF2 XML data value sets (`application/xml`): reading and writing.
 //!
 //! `<dataValueSet xmlns="http://dhis2.org/schema/dxf/2.0" dataSet= completeDate= period= orgUnit= attributeOptionCombo=>`
 //! holding `<dataValue dataElement= period= orgUnit= categoryOptionCombo= attributeOptionCombo= value= storedBy= created= lastUpdated= comment= followup= deleted=/>`.
@@ -6,7 +6,10 @@
 //! `lastUpdated`; other root attributes (id schemes, `dryRun`) are ignored.
 
 use quick_xml::Reader;
+use std::io;
+
 use quick_xml::XmlVersion;
+use quick_xml::escape::escape;
 use quick_xml::events::{BytesStart, Event};
 
 use super::{DataValue, DataValueSet};
@@ -89,6 +92,60 @@ fn read_value(element: &BytesStart<'_>, position: u64, index: usize) -> Result<D
     Ok(value)
 }
 
+/// Writes a data value set as DXF2 XML; top-level fields become root attributes.
+pub fn write_xml<W: io::Write>(set: &DataValueSet, mut writer: W) -> Result<()> {
+    write!(writer, "<dataValueSet xmlns=\"{DXF2_NAMESPACE}\"")?;
+    let root = [
+        ("dataSet", &set.data_set),
+        ("completeDate", &set.complete_date),
+        ("period", &set.period),
+        ("orgUnit", &set.org_unit),
+        ("attributeOptionCombo", &set.attribute_option_combo),
+    ];
+    for (name, value) in root {
+        write_attribute(&mut writer, name, value.as_deref())?;
+    }
+    writer.write_all(b">")?;
+    for value in &set.data_values {
+        writer.write_all(b"<dataValue")?;
+        write_attribute(&mut writer, "dataElement", Some(&value.data_element))?;
+        let flag = |b: Option<bool>| b.map(|b| if b { "true" } else { "false" });
+        let fields = [
+            ("period", value.period.as_deref()),
+            ("orgUnit", value.org_unit.as_deref()),
+            (
+                "categoryOptionCombo",
+                value.category_option_combo.as_deref(),
+            ),
+            (
+                "attributeOptionCombo",
+                value.attribute_option_combo.as_deref(),
+            ),
+            ("value", value.value.as_deref()),
+            ("storedBy", value.stored_by.as_deref()),
+            ("created", value.created.as_deref()),
+            ("lastUpdated", value.last_updated.as_deref()),
+            ("comment", value.comment.as_deref()),
+            ("followup", flag(value.followup)),
+            ("deleted", flag(value.deleted)),
+        ];
+        for (name, text) in fields {
+            write_attribute(&mut writer, name, text)?;
+        }
+        writer.write_all(b"/>")?;
+    }
+    writer.write_all(b"</dataValueSet>")?;
+    writer.flush()?;
+    Ok(())
+}
+
+fn write_attribute<W: io::Write>(writer: &mut W, name: &str, value: Option<&str>) -> Result<()> {
+    if let Some(value) = value {
+        write!(writer, " {name}=\"{}\"", escape(value))?;
+    }
+    Ok(())
+}
+
 pub(crate) fn flag(text: &str, index: usize, field: &'static str) -> Result<Option<bool>> {
     parse_bool(text).map_err(|reason| Dhis2Error::InvalidField {
         index,
@@ -157,6 +214,21 @@ mod tests {
             set.resolved_values().nth(1).unwrap().org_unit.as_deref(),
             Some("ou")
         );
+    }
+
+    #[test]
+    fn writes_and_reads_back() {
+        let mut value = DataValue::new("de", "a \"b\" <c> & d");
+        value.followup = Some(true);
+        value.comment = Some(String::new());
+        let set = DataValueSet {
+            org_unit: Some("ou".into()),
+            data_values: vec![value, DataValue::new("x", "1")],
+            ..DataValueSet::default()
+        };
+        let mut out = Vec::new();
+        write_xml(&set, &mut out).unwrap();
+        assert_eq!(read_xml(std::str::from_utf8(&out).unwrap()).unwrap(), set);
     }
 
     #[test]
