@@ -21,7 +21,7 @@ pub enum Dhis2Error {
         source: serde_json::Error,
     },
     /// A CSV document could not be read or written.
-    #[error("invalid DHIS2 CSV at line {line:?}: {source}")]
+    #[error("invalid DHIS2 CSV{}: {source}", at_line(*line))]
     Csv {
         /// 1-based line of the record, when known.
         line: Option<u64>,
@@ -36,7 +36,7 @@ pub enum Dhis2Error {
         /// The XML parser's error.
         source: quick_xml::Error,
     },
-    /// An XML attribute is malformed (e.g. no quotes, duplicated).
+    /// An XML attribute (no quotes, duplicated) or entity reference (unknown entity) is malformed.
     #[error("invalid XML attribute at byte {position}: {reason}")]
     XmlAttribute {
         /// Byte offset in the document of the element holding the attribute.
@@ -73,7 +73,7 @@ pub enum Dhis2Error {
         reason: &'static str,
     },
     /// A period (DHIS2 id or ADX `start/duration`) could not be read.
-    #[error("data value {index:?}: {source}")]
+    #[error("{}{source}", index.map(|i| format!("data value {i}: ")).unwrap_or_default())]
     Period {
         /// Index of the data value, when the period belongs to one.
         index: Option<usize>,
@@ -130,5 +130,52 @@ impl Dhis2Error {
     }
 }
 
+fn at_line(line: Option<u64>) -> String {
+    line.map(|l| format!(" at line {l}")).unwrap_or_default()
+}
+
 /// Shorthand for results of this crate.
 pub type Result<T, E = Dhis2Error> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn messages_name_the_context() {
+        let error = Dhis2Error::InvalidField {
+            index: 3,
+            field: "value",
+            value: "abc".into(),
+            reason: "not a finite number",
+        };
+        assert_eq!(
+            error.to_string(),
+            "data value 3: invalid value \"abc\": not a finite number"
+        );
+        let error = Dhis2Error::WebMessage {
+            http_status_code: 409,
+            message: Some("Only a single indicator".into()),
+            error_code: Some("E7108".into()),
+            dev_message: None,
+        };
+        assert_eq!(
+            error.to_string(),
+            "DHIS2 error 409 E7108: Only a single indicator"
+        );
+        let period = hrh_core::Period::parse("2024X").unwrap_err();
+        let error = Dhis2Error::Period {
+            index: Some(2),
+            source: period,
+        };
+        assert!(
+            error
+                .to_string()
+                .starts_with("data value 2: invalid period"),
+            "{error}"
+        );
+        let csv_error = crate::datavalueset::csv::read_csv(&b"\"a\xff\",1\n"[..]).unwrap_err();
+        assert!(csv_error.to_string().contains("CSV"), "{csv_error}");
+        assert!(!csv_error.to_string().contains("Some("), "{csv_error}");
+    }
+}
