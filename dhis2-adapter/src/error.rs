@@ -94,6 +94,19 @@ pub enum Dhis2Error {
         /// The category code that was refused.
         category: String,
     },
+    /// An ADX value's (category, option) pairs were not resolved into a combo; that needs
+    /// DHIS2 metadata (category combos and their option combos).
+    #[error(
+        "data value {index}: ADX {field} {categories:?} must first be resolved to a combo (needs DHIS2 metadata)"
+    )]
+    UnresolvedCategories {
+        /// Index of the data value (0-based).
+        index: usize,
+        /// `categoryOptionCombo` or `attributeOptionCombo`: the combo that is missing.
+        field: &'static str,
+        /// The unresolved (category, option) pairs.
+        categories: Vec<(String, String)>,
+    },
     /// DHIS2 answered with an error WebMessage (status `ERROR`, no ImportSummary).
     #[error("DHIS2 error {http_status_code}{}: {}", error_code.as_deref().map(|c| format!(" {c}")).unwrap_or_default(), message.as_deref().unwrap_or("(no message)"))]
     WebMessage {

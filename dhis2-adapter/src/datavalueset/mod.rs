@@ -128,7 +128,9 @@ impl DataValue {
     /// Converts to an [`AggregateValue`]; `index` is the value's position, used in errors.
     ///
     /// Fails when `dataElement`, `period` or `orgUnit` is missing, the period is
-    /// not a DHIS2 period id, or the value is missing or not numeric.
+    /// not a DHIS2 period id, the value is missing or not numeric, or ADX
+    /// categories have not been resolved into the combo they stand for (a
+    /// missing combo would otherwise silently mean the default combo).
     pub fn to_aggregate(&self, index: usize) -> Result<AggregateValue> {
         let required = |field: Option<&String>, name| match field {
             Some(text) if !text.trim().is_empty() => Ok(text.trim().to_owned()),
@@ -138,6 +140,20 @@ impl DataValue {
             return Err(Dhis2Error::MissingField {
                 index,
                 field: "dataElement",
+            });
+        }
+        if self.category_option_combo.is_none() && !self.categories.is_empty() {
+            return Err(Dhis2Error::UnresolvedCategories {
+                index,
+                field: "categoryOptionCombo",
+                categories: self.categories.clone(),
+            });
+        }
+        if self.attribute_option_combo.is_none() && !self.attribute_categories.is_empty() {
+            return Err(Dhis2Error::UnresolvedCategories {
+                index,
+                field: "attributeOptionCombo",
+                categories: self.attribute_categories.clone(),
             });
         }
         let period_id = required(self.period.as_ref(), "period")?;
@@ -280,6 +296,18 @@ mod tests {
             }) => assert_eq!(value, "three"),
             other => panic!("expected an invalid value error, got {other:?}"),
         }
+        set.data_values[1].value = Some("4".into());
+        set.data_values[1].categories = vec![("SEX".into(), "F".into())];
+        assert!(matches!(
+            set.to_aggregates(),
+            Err(Dhis2Error::UnresolvedCategories {
+                index: 1,
+                field: "categoryOptionCombo",
+                ..
+            })
+        ));
+        set.data_values[1].category_option_combo = Some("F3kCvhpDnMM".into());
+        assert_eq!(set.to_aggregates().unwrap().len(), 2);
         set.period = None;
         assert!(matches!(
             set.to_aggregates(),
