@@ -39,8 +39,10 @@
 //! - **Ids.** The record id is `Resource.id`; a Bundle entry without id uses its `fullUrl`.
 //!   References `Type/id`, absolute URLs (also `/_history/n`), `urn:uuid:`/`urn:oid:` (through
 //!   the Bundle's `fullUrl`s) and `#contained` (qualification issuers only) are resolved to
-//!   record ids. Identifier-only references are not resolved (the role is rejected when its
-//!   practitioner is one).
+//!   record ids. An identifier-only reference gets the stand-in id
+//!   `identifier:<system>|<value>` ([`mapping::LOGICAL_REF_PREFIX`]), which
+//!   [`link_references`] (run by [`read_registry`]) replaces by the record holding that
+//!   identifier. A role without any practitioner reference is rejected.
 //! - **Bundles.** `search.mode = match` entries are counted in [`ReadReport::matches`];
 //!   `include` entries are records too; `outcome` entries are skipped; `request.method =
 //!   DELETE` entries are deletions (even when they carry a resource, as some `_history` feeds do).
@@ -58,13 +60,15 @@
 
 pub mod config;
 pub mod error;
+pub mod link;
 pub mod mapping;
 pub mod read;
 
 pub use config::ReadConfig;
 pub use error::{FhirError, Origin};
 pub use hrh_core;
+pub use link::{link_references, link_training_countries};
 pub use read::{
-    Deletion, ReadReport, Record, Rejected, SkipReason, Skipped, link_training_countries,
-    read_json, read_ndjson, read_path, read_registry, read_resource,
+    Deletion, ReadReport, Record, Rejected, SkipReason, Skipped, read_json, read_ndjson, read_path,
+    read_registry, read_resource,
 };

@@ -14,6 +14,7 @@ use serde::Deserialize;
 
 use crate::config::ReadConfig;
 use crate::error::{FhirError, Origin, redact};
+use crate::link::link_references;
 use crate::mapping::raw::Head;
 use crate::mapping::{Context, Doc, READ_TYPES, map_resource};
 
@@ -101,7 +102,8 @@ pub struct ReadReport {
     pub read: usize,
     /// Units that became a record.
     pub accepted: usize,
-    /// Searchset entries with `search.mode = match` (included resources are records, not matches).
+    /// Searchset entries with `search.mode = match`, of any resource type (compare with
+    /// `Bundle.total`); `include` entries may be records but are not matches.
     pub matches: usize,
     /// Units that could not be read.
     pub rejected: Vec<Rejected>,
@@ -289,8 +291,7 @@ pub fn read_path(
     }
 }
 
-/// Reads files into one [`Registry`], then fills training countries from issuers
-/// ([`link_training_countries`]).
+/// Reads files into one [`Registry`], then links it ([`link_references`]).
 pub fn read_registry<P: AsRef<Path>>(
     paths: &[P],
     config: &ReadConfig,
@@ -301,28 +302,8 @@ pub fn read_registry<P: AsRef<Path>>(
         let one = read_path(path.as_ref(), config, &mut |r| r.add_to(&mut registry))?;
         report.merge(one);
     }
-    link_training_countries(&mut registry);
+    link_references(&mut registry);
     Ok((registry, report))
-}
-
-/// Sets each qualification's country of training from its issuer Organization's country,
-/// when the qualification has none and the issuer is in the registry.
-pub fn link_training_countries(registry: &mut Registry) {
-    let countries: HashMap<&str, hrh_core::Country> = registry
-        .organizations
-        .iter()
-        .filter_map(|o| o.country.map(|c| (o.id.as_str(), c)))
-        .collect();
-    for p in &mut registry.practitioners {
-        for q in &mut p.qualifications {
-            if q.country.is_none() {
-                q.country = q
-                    .issuer
-                    .as_deref()
-                    .and_then(|id| countries.get(id).copied());
-            }
-        }
-    }
 }
 
 /// Reads one JSON text (a line or a whole document) as a resource or a Bundle.
@@ -487,6 +468,9 @@ fn read_bundle(
             continue;
         }
         let mode = entry.search.as_ref().and_then(|s| s.mode.as_deref());
+        if searchset && mode == Some("match") {
+            report.matches += 1;
+        }
         if mode == Some("outcome") {
             report.skip(&at, Some(&head), SkipReason::SearchOutcome);
             continue;
@@ -500,7 +484,6 @@ fn read_bundle(
             report.reject(&at, None, reason);
             continue;
         }
-        let before = report.accepted;
         read_unit(
             resource,
             &head,
@@ -510,9 +493,6 @@ fn read_bundle(
             report,
             sink,
         );
-        if searchset && mode == Some("match") && report.accepted > before {
-            report.matches += 1;
-        }
     }
 }
 

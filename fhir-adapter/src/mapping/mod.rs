@@ -171,6 +171,17 @@ fn period(p: Option<&raw::Period>, path: &str) -> Result<DateRange, Fault> {
     ))
 }
 
+/// Prefix of the stand-in id of an identifier-only (logical) reference:
+/// `identifier:<system>|<value>` (system empty when absent).
+///
+/// [`link_references`](crate::link::link_references) replaces it by the record id.
+pub const LOGICAL_REF_PREFIX: &str = "identifier:";
+
+/// The stand-in id of a logical reference.
+pub(crate) fn logical_id(system: Option<&str>, value: &str) -> String {
+    format!("{LOGICAL_REF_PREFIX}{}|{value}", system.unwrap_or_default())
+}
+
 /// Where a reference points.
 #[derive(Debug, PartialEq, Eq)]
 enum Target {
@@ -185,7 +196,8 @@ enum Target {
 /// Accepts `Type/id`, absolute `http://…/Type/id` (with or without `/_history/n`),
 /// `urn:uuid:…`/`urn:oid:…` through the Bundle's `fullUrl`s (an unknown urn is kept as the id,
 /// the same id a Bundle entry without `id` gets), and `#local` for contained resources.
-/// `None` when the element is absent or holds only an identifier or display.
+/// An identifier-only reference gives the stand-in id [`LOGICAL_REF_PREFIX`]`<system>|<value>`.
+/// `None` when the element is absent or holds only a display.
 fn reference(
     r: Option<&raw::Reference>,
     expected: &str,
@@ -193,7 +205,10 @@ fn reference(
     path: &str,
 ) -> Result<Option<Target>, Fault> {
     let Some(text) = r.and_then(|r| r.reference.as_deref()) else {
-        return Ok(None);
+        let logical = r
+            .and_then(|r| r.identifier.as_deref())
+            .and_then(|i| Some(logical_id(i.system.as_deref(), i.value.as_deref()?)));
+        return Ok(logical.map(Target::Id));
     };
     if let Some(local) = text.strip_prefix('#') {
         return Ok(Some(Target::Contained(local.to_owned())));
@@ -265,6 +280,7 @@ mod tests {
     fn r(text: &str) -> raw::Reference {
         raw::Reference {
             reference: Some(text.to_owned()),
+            identifier: None,
         }
     }
 
@@ -294,6 +310,18 @@ mod tests {
         assert!(get("Organization/1").is_err());
         assert!(get("42").is_err());
         assert_eq!(reference(None, "Practitioner", &ctx, "p").unwrap(), None);
+        let logical = raw::Reference {
+            reference: None,
+            identifier: Some(Box::new(raw::Identifier {
+                system: Some("urn:npi".into()),
+                value: Some("99".into()),
+                ..raw::Identifier::default()
+            })),
+        };
+        assert_eq!(
+            reference(Some(&logical), "Practitioner", &ctx, "p").unwrap(),
+            Some(Target::Id("identifier:urn:npi|99".into()))
+        );
     }
 
     #[test]

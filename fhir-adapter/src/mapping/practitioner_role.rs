@@ -11,12 +11,7 @@ pub(super) fn map(
     ctx: &Context<'_>,
 ) -> Result<Employment, Fault> {
     let practitioner = record_ref(r.practitioner.as_ref(), "Practitioner", ctx, "practitioner")?
-        .ok_or_else(|| {
-            Fault::new(
-                "practitioner",
-                "no literal reference to a Practitioner (identifier-only references are not resolved)",
-            )
-        })?;
+        .ok_or_else(|| Fault::new("practitioner", "no reference to a Practitioner"))?;
     let (occupation, job_code) = occupation(&r.code, ctx);
     let mut facility = None;
     if let Some(first) = r.location.first() {

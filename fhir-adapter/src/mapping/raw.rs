@@ -66,6 +66,7 @@ pub(crate) struct Identifier {
 #[derive(Debug, Default, Deserialize)]
 pub(crate) struct Reference {
     pub reference: Option<String>,
+    pub identifier: Option<Box<Identifier>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
