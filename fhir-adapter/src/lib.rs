@@ -56,6 +56,9 @@
 //!   `patient-birthPlace`, country of training from the issuer's `address[0].country`
 //!   (contained, or later by [`link_training_countries`]). Codes that are not ISO 3166-1 are
 //!   dropped.
+//! - **Typed input.** With the `fhir-sdk` feature, `sdk::from_sdk` maps
+//!   `fhir_sdk::r4b` resources through the same mapping (serialised to JSON and read back).
+//!   The feature is off by default because `fhir_model` takes about 2 minutes to build.
 //! - **Privacy.** Error texts carry ids, never names; parser messages are redacted.
 
 pub mod config;
@@ -63,6 +66,8 @@ pub mod error;
 pub mod link;
 pub mod mapping;
 pub mod read;
+#[cfg(feature = "fhir-sdk")]
+pub mod sdk;
 
 pub use config::ReadConfig;
 pub use error::{FhirError, Origin};

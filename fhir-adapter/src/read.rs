@@ -158,8 +158,16 @@ impl ReadReport {
 /// # Ok::<(), hrh_fhir::FhirError>(())
 /// ```
 pub fn read_resource(json: &str, config: &ReadConfig) -> Result<Record, FhirError> {
-    let origin = Origin::new("<input>");
-    let head: Head = json.view().map_err(|e| FhirError::Json {
+    read_doc(json, &Origin::new("<input>"), config)
+}
+
+/// [`read_resource`] for any [`Doc`].
+pub(crate) fn read_doc<D: Doc + ?Sized>(
+    doc: &D,
+    origin: &Origin,
+    config: &ReadConfig,
+) -> Result<Record, FhirError> {
+    let head: Head = doc.view().map_err(|e| FhirError::Json {
         origin: origin.clone(),
         detail: redact(&e),
     })?;
@@ -174,7 +182,7 @@ pub fn read_resource(json: &str, config: &ReadConfig) -> Result<Record, FhirErro
         config,
         full_urls: None,
     };
-    map_resource(json, &resource_type, &id, &ctx, &origin)
+    map_resource(doc, &resource_type, &id, &ctx, origin)
 }
 
 /// Reads NDJSON (one resource per line) line by line, never holding more than one line.
