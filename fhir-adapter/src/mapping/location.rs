@@ -19,7 +19,7 @@ pub(super) fn map(l: raw::Location, id: &str, ctx: &Context<'_>) -> Result<Facil
     Ok(Facility {
         id: id.to_owned(),
         identifiers,
-        name: l.name,
+        name: l.name.map(raw::Str::into_owned),
         types: codings(&l.kind),
         provider_class: None,
         part_of: record_ref(l.part_of.as_ref(), "Location", ctx, "partOf")?,

@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 
 use hrh_core::{Coding, DateRange, Identifier, PartialDate};
-use serde::de::DeserializeOwned;
+use serde::Deserialize;
 
 use crate::config::ReadConfig;
 use crate::error::{FhirError, Origin, redact};
@@ -27,18 +27,18 @@ pub const READ_TYPES: [&str; 4] = [
 
 /// A JSON document a resource can be read from: a text line or a parsed value.
 pub(crate) trait Doc {
-    /// Deserialises the narrow view `T`.
-    fn view<T: DeserializeOwned>(&self) -> Result<T, serde_json::Error>;
+    /// Deserialises the narrow view `T`, borrowing text from the document where it can.
+    fn view<'a, T: Deserialize<'a>>(&'a self) -> Result<T, serde_json::Error>;
 }
 
 impl Doc for str {
-    fn view<T: DeserializeOwned>(&self) -> Result<T, serde_json::Error> {
+    fn view<'a, T: Deserialize<'a>>(&'a self) -> Result<T, serde_json::Error> {
         serde_json::from_str(self)
     }
 }
 
 impl Doc for serde_json::Value {
-    fn view<T: DeserializeOwned>(&self) -> Result<T, serde_json::Error> {
+    fn view<'a, T: Deserialize<'a>>(&'a self) -> Result<T, serde_json::Error> {
         T::deserialize(self)
     }
 }
@@ -107,7 +107,9 @@ pub(crate) fn map_resource<D: Doc + ?Sized>(
 }
 
 /// Core codings of some codeable concepts (codings without a code are dropped).
-fn codings<'a>(concepts: impl IntoIterator<Item = &'a raw::CodeableConcept>) -> Vec<Coding> {
+fn codings<'a, 'b: 'a>(
+    concepts: impl IntoIterator<Item = &'a raw::CodeableConcept<'b>>,
+) -> Vec<Coding> {
     concepts
         .into_iter()
         .flat_map(|c| c.coding.iter())
@@ -118,9 +120,9 @@ fn codings<'a>(concepts: impl IntoIterator<Item = &'a raw::CodeableConcept>) -> 
 /// A core coding, when the FHIR coding has a code.
 fn coding(c: &raw::Coding) -> Option<Coding> {
     c.code.as_deref().map(|code| Coding {
-        system: c.system.clone(),
+        system: c.system.as_deref().map(str::to_owned),
         code: code.to_owned(),
-        display: c.display.clone(),
+        display: c.display.as_deref().map(str::to_owned),
     })
 }
 
@@ -277,9 +279,9 @@ fn country(addresses: &[raw::Address]) -> Option<hrh_core::Country> {
 mod tests {
     use super::*;
 
-    fn r(text: &str) -> raw::Reference {
+    fn r(text: &str) -> raw::Reference<'static> {
         raw::Reference {
-            reference: Some(text.to_owned()),
+            reference: Some(text.to_owned().into()),
             identifier: None,
         }
     }
@@ -322,6 +324,17 @@ mod tests {
             reference(Some(&logical), "Practitioner", &ctx, "p").unwrap(),
             Some(Target::Id("identifier:urn:npi|99".into()))
         );
+    }
+
+    #[test]
+    fn views_borrow_from_the_line() {
+        let line = r#"{"system":"urn:x","code":"a\u0062"}"#;
+        let c: raw::Coding<'_> = line.view().unwrap();
+        assert!(matches!(
+            c.system,
+            Some(raw::Str(std::borrow::Cow::Borrowed("urn:x")))
+        ));
+        assert!(matches!(c.code, Some(raw::Str(std::borrow::Cow::Owned(ref s))) if s == "ab"));
     }
 
     #[test]

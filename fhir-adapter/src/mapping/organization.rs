@@ -12,7 +12,7 @@ pub(super) fn map(
     Ok(Organization {
         id: id.to_owned(),
         identifiers: identifiers(&o.identifier, ctx.config, "identifier")?,
-        name: o.name,
+        name: o.name.map(raw::Str::into_owned),
         active: o.active,
         types: codings(&o.kind),
         ownership: None,

@@ -41,7 +41,7 @@ fn display_name(n: &raw::HumanName) -> Option<String> {
         .given
         .as_slice()
         .iter()
-        .map(String::as_str)
+        .map(AsRef::as_ref)
         .chain(n.family.as_deref())
         .map(str::trim)
         .filter(|s| !s.is_empty())
@@ -110,7 +110,7 @@ fn qualification(
                     "contained issuer is not an Organization",
                 ));
             }
-            out.issuer_name.clone_from(&org.name);
+            out.issuer_name = org.name.as_deref().map(str::to_owned);
             out.country = country(&org.address);
         }
     }

@@ -69,7 +69,7 @@ fn occupation(
     match all.first() {
         None => (Recorded::Missing, None),
         Some(c) => (
-            Recorded::Invalid(c.code.clone().unwrap_or_default()),
+            Recorded::Invalid(c.code.as_deref().unwrap_or_default().to_owned()),
             coding(c),
         ),
     }
