@@ -255,3 +255,25 @@ fn gzipped_ndjson_registry_links_training_country_from_issuer() {
     assert_eq!(quals[0].country, Some(Country::parse("KE").unwrap()));
     assert_eq!(quals[1].country, Some(Country::parse("GB").unwrap()));
 }
+
+#[test]
+fn qualification_codes_configured_as_licences_are_licences() {
+    let json = r#"{"resourceType": "Practitioner", "id": "p3",
+      "qualification": [{"code": {"coding": [{"system": "urn:council", "code": "RN-LICENCE"}]},
+                         "period": {"start": "2021-01-01", "end": "2021-12-31"}},
+                        {"code": {"coding": [{"system": "urn:council", "code": "DIPLOMA"}]}}]}"#;
+    let config = config().with_licence_code("urn:council", "RN-LICENCE");
+    let Record::Practitioner(p) = hrh_fhir::read_resource(json, &config).unwrap() else {
+        panic!("not a practitioner");
+    };
+    assert!(p.qualifications[0].is_licence);
+    assert!(!p.qualifications[1].is_licence);
+    assert!(p.holds_licence_on(day(2021, 6, 1)));
+    assert!(!p.holds_licence_on(day(2022, 6, 1)));
+    assert_eq!(
+        p.training_qualification()
+            .and_then(|q| q.code.as_ref())
+            .map(|c| c.code.as_str()),
+        Some("DIPLOMA")
+    );
+}

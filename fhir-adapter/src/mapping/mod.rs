@@ -1,6 +1,6 @@
 //! The one mapping from FHIR JSON to `hrh-core` records, one module per resource.
 //!
-//! Every reader (single resource, Bundle, NDJSON) goes through [`map_resource`].
+//! Every reader (single resource, Bundle, NDJSON) goes through `map_resource`.
 
 use std::collections::HashMap;
 
