@@ -162,3 +162,11 @@ fn synthea_bulk_export_links_into_a_registry() {
     assert!(p.name.is_some());
     assert!(p.sex.valid().is_some());
 }
+
+#[test]
+fn missing_fixtures_fail_under_ci_and_skip_otherwise() {
+    let missing = PathBuf::from("/nonexistent/hrh-fixtures");
+    assert_eq!(common::existing(missing.clone(), false), None);
+    let under_ci = std::panic::catch_unwind(|| common::existing(missing, true));
+    assert!(under_ci.is_err());
+}
