@@ -15,6 +15,8 @@ cargo fmt --all -- --check
 
 step "lint"
 cargo clippy --workspace --all-targets --locked -- -D warnings
+cargo clippy -p hrh-fhir --all-targets --features fhir-sdk --locked -- -D warnings
 
 step "rust tests"
 cargo test --workspace --locked
+cargo test -p hrh-fhir --features fhir-sdk --locked
