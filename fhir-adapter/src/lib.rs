@@ -63,6 +63,7 @@
 
 pub mod config;
 pub mod error;
+pub mod inputs;
 pub mod link;
 pub mod mapping;
 pub mod read;

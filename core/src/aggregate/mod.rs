@@ -38,6 +38,7 @@ mod account;
 mod engine;
 mod facts;
 mod mapping;
+mod overview;
 
 pub use account::{Account, Reason};
 pub use engine::{AggregateResult, Aggregation, Options};
@@ -46,6 +47,7 @@ pub use mapping::{
     ActivityLevel, BUILTIN, Breakdown, Category, IdScheme, Mapping, Measure, OrgUnitRule, Origin,
     Population, Target, ownership_from_key, ownership_key,
 };
+pub use overview::{OverviewRow, overview};
 
 #[cfg(test)]
 mod tests;
