@@ -1,82 +1,104 @@
-//! `hrh`: health-workforce registry data to NHWA figures in DHIS2.
+//! `hrh`: health-workforce registry data (FHIR) to NHWA figures (DHIS2).
+//!
+//! The binary only wires the library crates together: it parses arguments,
+//! reads and writes files, and turns errors into one-line messages and exit
+//! statuses. Counting rules live in `hrh-core`.
 
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod commands;
+mod error;
+mod output;
+
+use error::CliError;
+
 /// Health-workforce registry data (FHIR) to National Health Workforce Accounts figures (DHIS2).
 #[derive(Debug, Parser)]
-#[command(name = "hrh", version, about, long_about = None, arg_required_else_help = false)]
+#[command(name = "hrh", version, about, long_about = None)]
 struct Cli {
+    /// More log output on stderr (-v info, -vv debug); `RUST_LOG` overrides.
+    #[arg(short, long, action = clap::ArgAction::Count, global = true)]
+    verbose: u8,
     #[command(subcommand)]
     command: Option<Command>,
 }
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Show DHIS2 period ids: the period of a date, or the dates of a period id.
-    Period {
-        /// A DHIS2 period id (`2024W1`, `2024NovQ1`), or a date `YYYY-MM-DD` with --type.
-        value: String,
-        /// The period type for a date (e.g. `Weekly`, `FinancialApril`).
-        #[arg(long = "type")]
-        period_type: Option<String>,
-    },
+    /// The whole job offline on a synthetic registry: check, aggregate NHWA Module 1, write hrh-demo/.
+    Demo(commands::demo::Args),
+    /// Data-quality report of a registry (exit 0 clean, 1 problems found, 2 unusable input).
+    Validate(commands::validate::Args),
+    /// Aggregate a registry into figures with a mapping (NHWA Module 1 by default).
+    Aggregate(commands::aggregate::Args),
+    /// Convert figures between DHIS2 JSON, CSV and ADX.
+    Convert(commands::convert::Args),
+    /// Show DHIS2 period ids: the dates of a period id, or the period of a date.
+    Period(commands::period::Args),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    match cli.command {
-        None => {
-            println!("hrh {}", env!("CARGO_PKG_VERSION"));
-            println!("Health-workforce registry data to NHWA figures in DHIS2.\n");
-            println!("Subcommands:");
-            for sub in <Cli as clap::CommandFactory>::command().get_subcommands() {
-                println!(
-                    "  {:<10} {}",
-                    sub.get_name(),
-                    sub.get_about().map(ToString::to_string).unwrap_or_default()
-                );
-            }
-            println!("\nRun `hrh --help` for details.");
-            ExitCode::SUCCESS
-        }
-        Some(Command::Period { value, period_type }) => {
-            match period(&value, period_type.as_deref()) {
-                Ok(line) => {
-                    println!("{line}");
-                    ExitCode::SUCCESS
-                }
-                Err(message) => {
-                    eprintln!("error: {message}");
-                    ExitCode::from(2)
-                }
-            }
-        }
-    }
-}
-
-fn period(value: &str, period_type: Option<&str>) -> Result<String, hrh_core::CoreError> {
-    use hrh_core::{Period, PeriodType};
-    let period = match period_type {
-        Some(t) => {
-            let date = chrono_date(value)?;
-            Period::containing(date, t.parse::<PeriodType>()?)?
-        }
-        None => Period::parse(value)?,
+    init_logging(cli.verbose);
+    let Some(command) = cli.command else {
+        print_overview();
+        return ExitCode::SUCCESS;
     };
-    Ok(format!(
-        "{period}\t{}\t{}\t{}\t{}",
-        period.period_type(),
-        period.start(),
-        period.end(),
-        period.to_adx()
-    ))
+    let outcome = match command {
+        Command::Demo(args) => commands::demo::run(&args),
+        Command::Validate(args) => commands::validate::run(&args),
+        Command::Aggregate(args) => commands::aggregate::run(&args),
+        Command::Convert(args) => commands::convert::run(&args),
+        Command::Period(args) => commands::period::run(&args),
+    };
+    match outcome {
+        Ok(code) => ExitCode::from(code),
+        Err(error) => {
+            eprintln!("error: {}", one_line(&error));
+            ExitCode::from(error.exit_code())
+        }
+    }
 }
 
-fn chrono_date(value: &str) -> Result<chrono::NaiveDate, hrh_core::CoreError> {
-    match value.parse::<hrh_core::PartialDate>()? {
-        hrh_core::PartialDate::Date(d) => Ok(d),
-        _ => Err(hrh_core::CoreError::InvalidDate(value.to_owned())),
+/// The error and its causes on one line.
+fn one_line(error: &CliError) -> String {
+    let mut text = error.to_string();
+    let mut source = std::error::Error::source(error);
+    while let Some(cause) = source {
+        let cause_text = cause.to_string();
+        if !text.contains(&cause_text) {
+            text.push_str(": ");
+            text.push_str(&cause_text);
+        }
+        source = cause.source();
     }
+    text.replace('\n', "; ")
+}
+
+fn init_logging(verbose: u8) {
+    let default = match verbose {
+        0 => "warn",
+        1 => "info",
+        _ => "debug",
+    };
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_target(false)
+        .try_init();
+}
+
+fn print_overview() {
+    println!("hrh {}", env!("CARGO_PKG_VERSION"));
+    println!("Health-workforce registry data to NHWA figures in DHIS2.\n");
+    println!("Subcommands:");
+    for sub in <Cli as clap::CommandFactory>::command().get_subcommands() {
+        let about = sub.get_about().map(ToString::to_string).unwrap_or_default();
+        println!("  {:<10} {about}", sub.get_name());
+    }
+    println!("\nStart with `hrh demo`; `hrh <subcommand> --help` for details.");
 }

@@ -89,14 +89,17 @@ const OCCUPATIONS: [(&str, u32, u32); 16] = [
 /// Foreign countries workers trained or were born in.
 const ABROAD: [&str; 6] = ["RU", "KZ", "IN", "TR", "UA", "CU"];
 
-/// Facility kinds: (v3 `RoleCode`, share in percent).
-const FACILITY_TYPES: [(&str, u32); 6] = [
-    ("HOSP", 35),
-    ("NCCF", 5),
-    ("PC", 40),
-    ("MBL", 8),
-    ("PHARM", 7),
-    ("PHU", 5),
+/// The code system of SHA 2011 provider classes, used where v3 `RoleCode` has no fitting code.
+pub const SHA_PROVIDER_SYSTEM: &str = "https://hrh.dev/fhir/CodeSystem/sha-provider";
+
+/// Facility kinds: (code system, code, share in percent).
+const FACILITY_TYPES: [(&str, &str, u32); 6] = [
+    (LOCATION_TYPE_SYSTEM, "HOSP", 35),
+    (LOCATION_TYPE_SYSTEM, "NCCF", 5),
+    (LOCATION_TYPE_SYSTEM, "PC", 40),
+    (LOCATION_TYPE_SYSTEM, "MBL", 8),
+    (LOCATION_TYPE_SYSTEM, "PHARM", 7),
+    (SHA_PROVIDER_SYSTEM, "HP.6", 5),
 ];
 
 /// A synthetic registry: organisations, facilities and workers with their employments.
@@ -120,7 +123,12 @@ impl SyntheticRegistry {
                 60..85 => Ownership::PrivateForProfit,
                 _ => Ownership::PrivateNotForProfit,
             };
-            let (code, _) = pick(&mut rng, &FACILITY_TYPES, |(_, w)| *w, ("HOSP", 0));
+            let (system, code, _) = pick(
+                &mut rng,
+                &FACILITY_TYPES,
+                |(_, _, w)| *w,
+                (LOCATION_TYPE_SYSTEM, "HOSP", 0),
+            );
             let org_id = format!("org-{i:05}");
             organizations.push(Organization {
                 id: org_id.clone(),
@@ -148,7 +156,7 @@ impl SyntheticRegistry {
                     &uid,
                 )],
                 name: Some(format!("Facility {i}")),
-                types: vec![Coding::new(Some(LOCATION_TYPE_SYSTEM), code)],
+                types: vec![Coding::new(Some(system), code)],
                 provider_class: None,
                 part_of: None,
                 managing_organization: Some(org_id),

@@ -1,0 +1,40 @@
+//! `hrh convert`: figures between DHIS2 JSON, CSV and ADX.
+
+use std::path::PathBuf;
+
+use crate::error::CliError;
+use crate::output::{self, Format};
+
+/// Arguments of `hrh convert`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The format to write.
+    #[arg(long, value_enum)]
+    to: Format,
+    /// The format of the input (default: from its extension).
+    #[arg(long, value_enum)]
+    from: Option<Format>,
+    /// Output file (default: stdout).
+    #[arg(short, long)]
+    output: Option<PathBuf>,
+    /// The input file.
+    input: PathBuf,
+}
+
+/// Reads one format and writes another.
+pub fn run(args: &Args) -> Result<u8, CliError> {
+    let from = args
+        .from
+        .or_else(|| Format::from_path(&args.input))
+        .ok_or_else(|| {
+            CliError::Usage(format!(
+                "{}: cannot tell the format from the name; give --from",
+                args.input.display()
+            ))
+        })?;
+    let set = output::read_set(&args.input, from)?;
+    output::to_file_or_stdout(args.output.as_deref(), |out| {
+        output::write_set(&set, args.to, out)
+    })?;
+    Ok(0)
+}

@@ -1,0 +1,126 @@
+//! `hrh demo`: the whole job, offline, on a synthetic national registry.
+
+use std::fmt::Write as _;
+use std::path::PathBuf;
+
+use chrono::Datelike;
+use hrh_core::aggregate::{Aggregation, Mapping, Options, overview};
+use hrh_core::synthetic::{Config, SyntheticRegistry};
+use hrh_core::{Country, Period, quality};
+
+use crate::error::CliError;
+use crate::output::{self, Format};
+
+/// The org unit the demo reports for (the DHIS2 stand-in's country root).
+pub const DEMO_ORG_UNIT: &str = "UZdemoRoot1";
+
+/// Arguments of `hrh demo`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Workers in the synthetic registry.
+    #[arg(long, default_value_t = 10_000)]
+    workers: usize,
+    /// Seed of the synthetic registry.
+    #[arg(long, default_value_t = 42)]
+    seed: u64,
+    /// Home country (ISO 3166-1).
+    #[arg(long, default_value = "UZ")]
+    country: String,
+    /// Reporting year (default: the last full year).
+    #[arg(long)]
+    year: Option<i32>,
+    /// Where to write the outputs.
+    #[arg(long, default_value = "hrh-demo")]
+    out: PathBuf,
+}
+
+/// Generates, checks, aggregates, writes `hrh-demo/` and prints a summary.
+pub fn run(args: &Args) -> Result<u8, CliError> {
+    let year = args.year.unwrap_or_else(|| chrono::Local::now().year() - 1);
+    let period = Period::parse(&format!("{year:04}"))?;
+    let country = Country::parse(&args.country)?;
+    let synthetic = SyntheticRegistry::new(Config {
+        workers: args.workers,
+        seed: args.seed,
+        country,
+        year,
+        bad_records: true,
+    });
+    let registry = synthetic.to_registry();
+    let checked = quality::check(&registry, &quality::Options::as_of(period.end()));
+    let mapping = Mapping::builtin("nhwa-module1")?;
+    let options = Options {
+        period,
+        home: country,
+        org_unit: Some(DEMO_ORG_UNIT.to_owned()),
+        suppress_below: None,
+    };
+    let result = Aggregation::new(&mapping, &options)?.run(&registry);
+    let rows = overview(&registry, period, country)?;
+
+    let mut text = String::new();
+    let _ = writeln!(
+        text,
+        "hrh demo: a synthetic registry of {} workers ({}), NHWA Module 1, period {period}\n",
+        args.workers,
+        country.name()
+    );
+    let _ = writeln!(
+        text,
+        "Workers in the stock on {} by occupation group (ISCO-08)",
+        period.end()
+    );
+    let _ = writeln!(
+        text,
+        "  {:<5} {:<58} {:>7} {:>7} {:>7}",
+        "ISCO", "occupation group", "women", "men", "total"
+    );
+    for row in &rows {
+        let title: String = row.title.chars().take(58).collect();
+        let _ = writeln!(
+            text,
+            "  {:<5} {title:<58} {:>7} {:>7} {:>7}",
+            row.group.to_string(),
+            row.female,
+            row.male,
+            row.total
+        );
+    }
+    let _ = writeln!(
+        text,
+        "\nData quality: {} findings in {} records",
+        checked.findings.len(),
+        checked.records_checked
+    );
+    for (code, n) in checked.counts() {
+        let _ = writeln!(text, "  {code:<26} {n:>6}");
+    }
+    let _ = writeln!(text, "\nAccount: {}", result.account);
+    let nonzero = result
+        .values
+        .iter()
+        .filter(|v| v.value.as_f64() != 0.0)
+        .count();
+    let data_set = result.data_set.as_deref().unwrap_or("-");
+    let _ = writeln!(
+        text,
+        "\nFigures: {} values ({nonzero} non-zero) for data set {data_set}, org unit {DEMO_ORG_UNIT}",
+        result.values.len()
+    );
+
+    std::fs::create_dir_all(&args.out).map_err(CliError::io(&args.out))?;
+    let dvs_path = args.out.join("datavalueset.json");
+    let set = output::data_value_set(&result);
+    output::to_file_or_stdout(Some(&dvs_path), |out| {
+        output::write_set(&set, Format::Dhis2Json, out)
+    })?;
+    let summary_path = args.out.join("summary.txt");
+    std::fs::write(&summary_path, &text).map_err(CliError::io(&summary_path))?;
+    print!("{text}");
+    println!(
+        "Wrote {} and {}",
+        dvs_path.display(),
+        summary_path.display()
+    );
+    Ok(0)
+}

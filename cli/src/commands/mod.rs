@@ -1,0 +1,35 @@
+//! One module per subcommand; each returns the exit status on success.
+
+pub mod aggregate;
+pub mod convert;
+pub mod demo;
+pub mod period;
+pub mod validate;
+
+use hrh_core::{Country, Period};
+
+use crate::error::CliError;
+
+/// Reads `--period` and `--country` the same way in every command.
+pub fn period_and_country(period: &str, country: &str) -> Result<(Period, Country), CliError> {
+    Ok((Period::parse(period)?, Country::parse(country)?))
+}
+
+/// A mapping by built-in name or file path.
+pub fn mapping(name_or_file: &str) -> Result<hrh_core::aggregate::Mapping, CliError> {
+    let path = std::path::Path::new(name_or_file);
+    if path.exists() {
+        let text = std::fs::read_to_string(path).map_err(CliError::io(path))?;
+        hrh_core::aggregate::Mapping::from_toml(&text)
+            .map_err(|e| CliError::Usage(format!("{}: {e}", path.display())))
+    } else if path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("toml"))
+    {
+        Err(CliError::Usage(format!(
+            "{name_or_file}: no such mapping file"
+        )))
+    } else {
+        Ok(hrh_core::aggregate::Mapping::builtin(name_or_file)?)
+    }
+}

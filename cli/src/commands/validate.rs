@@ -1,0 +1,93 @@
+//! `hrh validate`: the data-quality report of a registry.
+
+use std::path::PathBuf;
+
+use hrh_core::quality;
+use hrh_fhir::{ReadConfig, inputs, read_registry};
+use serde::Serialize;
+
+use crate::error::CliError;
+
+/// Arguments of `hrh validate`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// FHIR files (NDJSON, Bundles, `.gz`) or directories of them.
+    #[arg(required = true)]
+    inputs: Vec<PathBuf>,
+    /// Print the report as JSON on stdout.
+    #[arg(long)]
+    json: bool,
+    /// Judge ages and "future" at this date (default: today).
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    as_of: Option<String>,
+}
+
+#[derive(Serialize)]
+struct JsonReport<'a> {
+    records_read: usize,
+    records_accepted: usize,
+    rejected: Vec<String>,
+    findings: &'a [quality::Finding],
+    counts: Vec<(&'static str, usize)>,
+}
+
+/// Exit status 0 when clean, 1 when problems were found, 2 when the input is unusable.
+pub fn run(args: &Args) -> Result<u8, CliError> {
+    let files = inputs::expand(&args.inputs)?;
+    if files.is_empty() {
+        return Err(CliError::Usage(
+            "no FHIR files (.json, .ndjson, .gz) in the inputs".to_owned(),
+        ));
+    }
+    let (registry, report) = read_registry(&files, &ReadConfig::default())?;
+    if report.accepted == 0 {
+        return Err(CliError::Usage(format!(
+            "no usable records: {} read, {} rejected",
+            report.read,
+            report.rejected.len()
+        )));
+    }
+    let as_of = match &args.as_of {
+        Some(text) => match text.parse::<hrh_core::PartialDate>()? {
+            hrh_core::PartialDate::Date(d) => d,
+            _ => return Err(hrh_core::CoreError::InvalidDate(text.clone()).into()),
+        },
+        None => chrono::Local::now().date_naive(),
+    };
+    let checked = quality::check(&registry, &quality::Options::as_of(as_of));
+    let rejected: Vec<String> = report
+        .rejected
+        .iter()
+        .map(|r| r.reason.to_string())
+        .collect();
+    if args.json {
+        let json = JsonReport {
+            records_read: report.read,
+            records_accepted: report.accepted,
+            rejected,
+            findings: &checked.findings,
+            counts: checked.counts(),
+        };
+        let text =
+            serde_json::to_string_pretty(&json).map_err(|e| CliError::Usage(e.to_string()))?;
+        println!("{text}");
+    } else {
+        for line in &rejected {
+            println!("rejected: {line}");
+        }
+        for finding in &checked.findings {
+            println!("{finding}");
+        }
+        eprintln!(
+            "{} records read, {} accepted, {} rejected; {} findings",
+            report.read,
+            report.accepted,
+            report.rejected.len(),
+            checked.findings.len()
+        );
+        for (code, n) in checked.counts() {
+            eprintln!("  {code}: {n}");
+        }
+    }
+    Ok(u8::from(!report.rejected.is_empty() || !checked.is_clean()))
+}

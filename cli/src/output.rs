@@ -1,0 +1,82 @@
+//! Writing aggregate figures in the formats users ask for.
+
+use std::io::Write;
+use std::path::Path;
+
+use clap::ValueEnum;
+use hrh_core::aggregate::AggregateResult;
+use hrh_dhis2::DataValueSet;
+use hrh_dhis2::datavalueset::{adx, csv, json};
+
+use crate::error::CliError;
+
+/// Output formats of figures.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// DHIS2 data value set, JSON.
+    #[value(name = "dhis2-json")]
+    Dhis2Json,
+    /// DHIS2 data value set, CSV.
+    #[value(name = "dhis2-csv")]
+    Dhis2Csv,
+    /// ADX XML.
+    Adx,
+}
+
+impl Format {
+    /// Guesses the format from a file name (`.json`, `.csv`, `.xml`/`.adx`).
+    pub fn from_path(path: &Path) -> Option<Self> {
+        let ext = path.extension()?.to_string_lossy().to_ascii_lowercase();
+        match ext.as_str() {
+            "json" => Some(Self::Dhis2Json),
+            "csv" => Some(Self::Dhis2Csv),
+            "xml" | "adx" => Some(Self::Adx),
+            _ => None,
+        }
+    }
+}
+
+/// The data value set of a result (data set, values).
+pub fn data_value_set(result: &AggregateResult) -> DataValueSet {
+    let mut set = DataValueSet::from_aggregates(&result.values);
+    set.data_set.clone_from(&result.data_set);
+    set
+}
+
+/// Writes a data value set in `format`.
+pub fn write_set(set: &DataValueSet, format: Format, out: &mut dyn Write) -> Result<(), CliError> {
+    match format {
+        Format::Dhis2Json => json::write_json(set, out)?,
+        Format::Dhis2Csv => csv::write_csv(set, out)?,
+        Format::Adx => adx::write_adx(set, out)?,
+    }
+    Ok(())
+}
+
+/// Reads a data value set in `format`.
+pub fn read_set(path: &Path, format: Format) -> Result<DataValueSet, CliError> {
+    let bytes = std::fs::read(path).map_err(CliError::io(path))?;
+    Ok(match format {
+        Format::Dhis2Json => json::read_json(&bytes)?,
+        Format::Dhis2Csv => csv::read_csv(bytes.as_slice())?,
+        Format::Adx => adx::read_adx(&String::from_utf8_lossy(&bytes))?,
+    })
+}
+
+/// Writes to a file, or to stdout for `None` / `-`.
+pub fn to_file_or_stdout(
+    path: Option<&Path>,
+    write: impl FnOnce(&mut dyn Write) -> Result<(), CliError>,
+) -> Result<(), CliError> {
+    if let Some(path) = path.filter(|p| p.as_os_str() != "-") {
+        let file = std::fs::File::create(path).map_err(CliError::io(path))?;
+        let mut out = std::io::BufWriter::new(file);
+        write(&mut out)?;
+        out.flush().map_err(CliError::io(path))
+    } else {
+        let stdout = std::io::stdout();
+        let mut out = stdout.lock();
+        write(&mut out)?;
+        out.flush().map_err(CliError::io("<stdout>"))
+    }
+}

@@ -1,0 +1,323 @@
+//! Each command as a data team runs it: results, exit statuses, one-line errors.
+#![allow(clippy::unwrap_used)] // a failing unwrap is a failing test
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn hrh(args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_hrh"))
+        .args(args)
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn temp_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("hrh-cli-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+const ISCO: &str = "http://www.ilo.org/public/english/bureau/stat/isco/isco08";
+
+/// A tiny bulk export: two nurses, one with a bad gender code.
+fn registry(dir: &Path, bad_gender: bool) {
+    let gender = if bad_gender { "F" } else { "female" };
+    std::fs::write(
+        dir.join("Practitioner.ndjson"),
+        format!(
+            "{}\n{}\n",
+            r#"{"resourceType":"Practitioner","id":"p1","gender":"male","birthDate":"1980-02-01"}"#,
+            format_args!(r#"{{"resourceType":"Practitioner","id":"p2","gender":"{gender}","birthDate":"1990-02-01"}}"#),
+        ),
+    )
+    .unwrap();
+    let role = |id: &str, who: &str| {
+        format!(
+            r#"{{"resourceType":"PractitionerRole","id":"{id}","practitioner":{{"reference":"Practitioner/{who}"}},"location":[{{"reference":"Location/l1"}}],"organization":{{"reference":"Organization/o1"}},"period":{{"start":"2020-01-01"}},"code":[{{"coding":[{{"system":"{ISCO}","code":"3221"}}]}}]}}"#
+        )
+    };
+    std::fs::write(
+        dir.join("PractitionerRole.ndjson"),
+        format!("{}\n{}\n", role("r1", "p1"), role("r2", "p2")),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("Organization.ndjson"),
+        "{\"resourceType\":\"Organization\",\"id\":\"o1\",\"name\":\"MoH\"}\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("Location.ndjson"),
+        "{\"resourceType\":\"Location\",\"id\":\"l1\",\"name\":\"Clinic\",\"status\":\"active\"}\n",
+    )
+    .unwrap();
+}
+
+#[test]
+fn demo_writes_a_data_value_set_and_a_summary() {
+    let dir = temp_dir("demo");
+    let out = dir.join("hrh-demo");
+    let (code, stdout, _) = hrh(&[
+        "demo",
+        "--workers",
+        "2000",
+        "--year",
+        "2024",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{stdout}");
+    assert!(
+        stdout.contains("Nursing and midwifery associate professionals"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("Account: 2000 workers"), "{stdout}");
+    let set = hrh_dhis2::datavalueset::json::read_json(
+        &std::fs::read(out.join("datavalueset.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(set.data_set.as_deref(), Some("FuMctq4PQpf"));
+    assert!(set.data_values.len() > 1000);
+    assert!(
+        set.data_values
+            .iter()
+            .all(|v| v.period.as_deref() == Some("2024"))
+    );
+    let summary = std::fs::read_to_string(out.join("summary.txt")).unwrap();
+    assert!(summary.contains("Data quality:"));
+}
+
+#[test]
+fn validate_exit_status_is_0_clean_1_problems_2_unusable() {
+    let clean = temp_dir("validate-clean");
+    registry(&clean, false);
+    let (code, stdout, stderr) =
+        hrh(&["validate", "--as-of", "2024-12-31", clean.to_str().unwrap()]);
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    assert!(
+        stderr.contains("6 records read, 6 accepted, 0 rejected; 0 findings"),
+        "{stderr}"
+    );
+
+    let bad = temp_dir("validate-bad");
+    registry(&bad, true);
+    let (code, stdout, _) = hrh(&["validate", "--as-of", "2024-12-31", bad.to_str().unwrap()]);
+    assert_eq!(code, 1);
+    assert!(
+        stdout.contains("Practitioner/p2: sex: invalid sex \"F\""),
+        "{stdout}"
+    );
+    let (code, stdout, _) = hrh(&[
+        "validate",
+        "--json",
+        "--as-of",
+        "2024-12-31",
+        bad.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 1);
+    let json: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(json["findings"][0]["record_id"], "p2");
+
+    let empty = temp_dir("validate-empty");
+    std::fs::write(empty.join("notes.txt"), "nothing").unwrap();
+    for args in [
+        vec!["validate", empty.to_str().unwrap()],
+        vec!["validate", "/no/such/registry"],
+    ] {
+        let (code, stdout, stderr) = hrh(&args);
+        assert_eq!(code, 2, "{args:?}");
+        assert!(stdout.is_empty());
+        assert_eq!(stderr.lines().count(), 1, "{stderr}");
+        assert!(stderr.starts_with("error: "), "{stderr}");
+    }
+    let junk = temp_dir("validate-junk");
+    std::fs::write(junk.join("Practitioner.ndjson"), "not json\n{\n").unwrap();
+    assert_eq!(
+        hrh(&["validate", junk.to_str().unwrap()]).0,
+        2,
+        "nothing usable"
+    );
+}
+
+#[test]
+fn aggregate_writes_each_format_and_accounts_for_every_worker() {
+    let dir = temp_dir("aggregate");
+    registry(&dir, false);
+    let input = dir.to_str().unwrap();
+    let common = [
+        "aggregate",
+        "--period",
+        "2024",
+        "--country",
+        "UZ",
+        "--org-unit",
+        "UZdemoRoot1",
+    ];
+    let (code, stdout, stderr) = hrh(&[&common[..], &[input]].concat());
+    assert_eq!(code, 0, "{stderr}");
+    let set = hrh_dhis2::datavalueset::json::read_json(stdout.as_bytes()).unwrap();
+    let value = |de: &str, coc: &str| {
+        set.data_values
+            .iter()
+            .find(|v| v.data_element == de && v.category_option_combo.as_deref() == Some(coc))
+            .and_then(|v| v.value.clone())
+    };
+    assert_eq!(
+        value("eEQkLvHHoSU", "Xr12mI7VPn3").as_deref(),
+        Some("2"),
+        "two nursing associate professionals"
+    );
+    assert_eq!(
+        value("ABy98AXLIvi", "XTvbzm2HwCZ"),
+        Some("0".into()),
+        "no country of birth recorded: nobody national born"
+    );
+    assert!(
+        stderr.contains("2 workers: 2 counted, 0 not counted"),
+        "{stderr}"
+    );
+    for (format, marker) in [
+        ("dhis2-csv", "dataelement,period,orgunit"),
+        ("adx", "urn:ihe:qrph:adx:2015"),
+    ] {
+        let out = dir.join(format!("out.{format}"));
+        let (code, _, stderr) = hrh(&[
+            &common[..],
+            &["--format", format, "-o", out.to_str().unwrap(), input],
+        ]
+        .concat());
+        assert_eq!(code, 0, "{stderr}");
+        assert!(
+            std::fs::read_to_string(&out).unwrap().contains(marker),
+            "{format}"
+        );
+    }
+}
+
+#[test]
+fn aggregate_refuses_bad_mappings_periods_and_countries_with_one_line() {
+    let dir = temp_dir("aggregate-bad");
+    registry(&dir, false);
+    let mapping = dir.join("bad.toml");
+    std::fs::write(&mapping, "format = 1\nname = \"x\"\nversion = \"1\"\n[[target]]\ndata_element = \"h6VJJu0W8U7\"\nisco = [\"221\"]\nbreakdown = \"gender\"\n").unwrap();
+    let input = dir.to_str().unwrap();
+    let cases: [(&[&str], &str); 5] = [
+        (
+            &[
+                "--mapping",
+                mapping.to_str().unwrap(),
+                "--period",
+                "2024",
+                "--country",
+                "UZ",
+            ],
+            "line 7: unknown breakdown",
+        ),
+        (
+            &[
+                "--mapping",
+                "nhwa-module9",
+                "--period",
+                "2024",
+                "--country",
+                "UZ",
+            ],
+            "no built-in mapping",
+        ),
+        (
+            &[
+                "--period",
+                "2024Q5",
+                "--country",
+                "UZ",
+                "--org-unit",
+                "UZdemoRoot1",
+            ],
+            "invalid period",
+        ),
+        (
+            &[
+                "--period",
+                "2024",
+                "--country",
+                "XX",
+                "--org-unit",
+                "UZdemoRoot1",
+            ],
+            "unknown ISO 3166-1",
+        ),
+        (
+            &["--period", "2024", "--country", "UZ"],
+            "names no org unit",
+        ),
+    ];
+    for (args, message) in cases {
+        let (code, stdout, stderr) = hrh(&[&["aggregate"][..], args, &[input]].concat());
+        assert_eq!(code, 2, "{args:?}: {stderr}");
+        assert!(stdout.is_empty());
+        assert_eq!(stderr.lines().count(), 1, "{stderr}");
+        assert!(stderr.contains(message), "{args:?}: {stderr}");
+    }
+}
+
+#[test]
+fn convert_round_trips_between_json_csv_and_adx() {
+    let dir = temp_dir("convert");
+    registry(&dir, false);
+    let json = dir.join("values.json");
+    let (code, _, stderr) = hrh(&[
+        "aggregate",
+        "--period",
+        "2024",
+        "--country",
+        "UZ",
+        "--org-unit",
+        "UZdemoRoot1",
+        "-o",
+        json.to_str().unwrap(),
+        dir.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    let csv = dir.join("values.csv");
+    let adx = dir.join("values.adx");
+    let back = dir.join("back.json");
+    for (input, to, output) in [
+        (&json, "dhis2-csv", &csv),
+        (&csv, "adx", &adx),
+        (&adx, "dhis2-json", &back),
+    ] {
+        let (code, _, stderr) = hrh(&[
+            "convert",
+            "--to",
+            to,
+            "-o",
+            output.to_str().unwrap(),
+            input.to_str().unwrap(),
+        ]);
+        assert_eq!(code, 0, "{to}: {stderr}");
+    }
+    let read = |p: &Path| {
+        let set = hrh_dhis2::datavalueset::json::read_json(&std::fs::read(p).unwrap()).unwrap();
+        let mut values: Vec<_> = set
+            .resolved_values()
+            .map(|v| (v.data_element, v.category_option_combo, v.value))
+            .collect();
+        values.sort();
+        values
+    };
+    assert_eq!(read(&json), read(&back));
+    let (code, _, stderr) = hrh(&[
+        "convert",
+        "--to",
+        "adx",
+        dir.join("values.unknown").to_str().unwrap(),
+    ]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("--from"), "{stderr}");
+}
