@@ -13,7 +13,7 @@ use crate::period::Period;
 pub enum Number {
     /// A whole number (headcounts, entries, exits).
     Count(u64),
-    /// A decimal (FTE sums), printed without trailing zeros.
+    /// A decimal (FTE sums), printed as the shortest text that reads back the same.
     Decimal(f64),
 }
 
@@ -44,12 +44,9 @@ impl fmt::Display for Number {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::Count(n) => write!(f, "{n}"),
-            Self::Decimal(v) => {
-                // Up to 4 decimals, trailing zeros removed: 12.5 not 12.5000.
-                let text = format!("{v:.4}");
-                let text = text.trim_end_matches('0').trim_end_matches('.');
-                f.write_str(if text == "-0" { "0" } else { text })
-            }
+            // The shortest text that reads back as the same number: 12.5, 3, 0.00001.
+            Self::Decimal(v) if *v == 0.0 => f.write_str("0"),
+            Self::Decimal(v) => write!(f, "{v}"),
         }
     }
 }
@@ -121,7 +118,13 @@ mod tests {
         assert_eq!(Number::Count(0).to_string(), "0");
         assert_eq!(Number::Decimal(12.5).to_string(), "12.5");
         assert_eq!(Number::Decimal(3.0).to_string(), "3");
-        assert_eq!(Number::Decimal(0.1 + 0.2).to_string(), "0.3");
+        assert_eq!(Number::Decimal(0.3).to_string(), "0.3");
+        assert_eq!(Number::Decimal(-0.0).to_string(), "0");
+        assert_eq!(Number::Decimal(0.000_01).to_string(), "0.00001");
+        for text in ["0.00001", "12.25", "1e-7", "123456.789"] {
+            let n = Number::parse(text).unwrap();
+            assert_eq!(Number::parse(&n.to_string()), Some(n), "{text} reads back");
+        }
         assert_eq!(Number::parse("42"), Some(Number::Count(42)));
         assert_eq!(Number::parse("4.5"), Some(Number::Decimal(4.5)));
         assert_eq!(Number::parse("NaN"), None);
