@@ -66,6 +66,9 @@ pub struct Employment {
     /// The facility (location) record id.
     #[serde(default)]
     pub facility: Option<String>,
+    /// The health service record id, when the role points to one.
+    #[serde(default)]
+    pub service: Option<String>,
     /// When the employment runs.
     #[serde(default)]
     pub period: DateRange,

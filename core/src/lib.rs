@@ -34,6 +34,7 @@ pub mod period;
 pub mod practitioner;
 pub mod quality;
 pub mod registry;
+pub mod service;
 pub mod sex;
 pub mod synthetic;
 
@@ -51,4 +52,5 @@ pub use period::{Period, PeriodType};
 pub use practitioner::{Practitioner, Qualification};
 pub use quality::QualityReport;
 pub use registry::Registry;
+pub use service::HealthService;
 pub use sex::Sex;

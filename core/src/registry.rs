@@ -8,6 +8,7 @@ use crate::employment::Employment;
 use crate::facility::Facility;
 use crate::organization::Organization;
 use crate::practitioner::Practitioner;
+use crate::service::HealthService;
 
 /// The records of a registry: workers, their employments, organisations and facilities.
 ///
@@ -23,6 +24,9 @@ pub struct Registry {
     pub organizations: Vec<Organization>,
     /// Facilities.
     pub facilities: Vec<Facility>,
+    /// Health services roles point to.
+    #[serde(default)]
+    pub services: Vec<HealthService>,
 }
 
 impl Registry {
@@ -32,6 +36,7 @@ impl Registry {
             + self.employments.len()
             + self.organizations.len()
             + self.facilities.len()
+            + self.services.len()
     }
 
     /// Employments grouped by worker id, in input order.
@@ -52,5 +57,6 @@ impl Registry {
         self.employments.extend(other.employments);
         self.organizations.extend(other.organizations);
         self.facilities.extend(other.facilities);
+        self.services.extend(other.services);
     }
 }

@@ -367,6 +367,7 @@ impl SyntheticRegistry {
                         .get(facility)
                         .and_then(|f| f.managing_organization.clone()),
                     facility: self.facilities.get(facility).map(|f| f.id.clone()),
+                    service: None,
                     period: DateRange::new(start, end),
                     active: Some(true),
                     status: Some(if part_time {

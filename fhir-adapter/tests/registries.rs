@@ -189,6 +189,7 @@ fn roles_map_occupation_employer_facility_and_status() {
         specialties: vec![Coding::new(Some("urn:spec"), "icu")],
         employer: Some("moh".into()),
         facility: Some("kdh".into()),
+        service: None,
         period: DateRange::new(Some(day(2019, 2, 1)), None),
         active: Some(true),
         status: Some(EmploymentStatus::FullTime),

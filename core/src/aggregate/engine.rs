@@ -151,6 +151,9 @@ impl Aggregation {
         for facility in &registry.facilities {
             self.add_facility(facility);
         }
+        for service in &registry.services {
+            self.add_service(service);
+        }
         for e in &registry.employments {
             self.add_employment(e);
         }
@@ -173,6 +176,11 @@ impl Aggregation {
     /// Adds a facility.
     pub fn add_facility(&mut self, facility: &Facility) {
         self.judge.add_facility(facility);
+    }
+
+    /// Adds a health service (before the employments that point to it).
+    pub fn add_service(&mut self, service: &crate::service::HealthService) {
+        self.judge.add_service(service);
     }
 
     /// Adds an employment (before its practitioner).

@@ -18,6 +18,7 @@ use crate::occupation::IscoCode;
 use crate::organization::{Organization, Ownership};
 use crate::period::Period;
 use crate::practitioner::Practitioner;
+use crate::service::HealthService;
 use crate::sex::Sex;
 
 /// What is known of a worker's own record, at the reference date.
@@ -145,6 +146,13 @@ struct OrgFacts {
     country: Option<Country>,
 }
 
+#[derive(Debug, Clone, Copy)]
+struct ServiceFacts {
+    class: Option<ProviderClass>,
+    provided_by: Option<u64>,
+    location: Option<u64>,
+}
+
 #[derive(Debug, Clone)]
 struct FacilityFacts {
     class: Option<ProviderClass>,
@@ -165,6 +173,7 @@ pub struct Judge {
     facility_rule: Option<std::collections::BTreeMap<String, String>>,
     organizations: KeyMap<OrgFacts>,
     facilities: KeyMap<FacilityFacts>,
+    services: KeyMap<ServiceFacts>,
     pub(crate) org_units: Vec<String>,
     org_unit_index: HashMap<String, u32>,
 }
@@ -195,6 +204,7 @@ impl Judge {
             },
             organizations: KeyMap::default(),
             facilities: KeyMap::default(),
+            services: KeyMap::default(),
             org_units: Vec::new(),
             org_unit_index: HashMap::new(),
         }
@@ -250,6 +260,15 @@ impl Judge {
                 managing_organization,
             },
         );
+    }
+
+    pub(crate) fn add_service(&mut self, service: &HealthService) {
+        let facts = ServiceFacts {
+            class: lookup(&self.facility_table, &service.types),
+            provided_by: service.provided_by.as_deref().map(id_key),
+            location: service.locations.first().map(|l| id_key(l)),
+        };
+        self.services.insert(id_key(&service.id), facts);
     }
 
     fn intern_org_unit(&mut self, org_unit: String) -> u32 {
@@ -324,14 +343,21 @@ impl Judge {
     /// The facts of one employment.
     pub fn employment(&self, e: &Employment) -> EmploymentFacts {
         let on = self.reference_date;
+        let service = e
+            .service
+            .as_deref()
+            .and_then(|id| self.services.get(&id_key(id)));
         let facility = e
             .facility
             .as_deref()
-            .and_then(|id| self.facilities.get(&id_key(id)));
+            .map(id_key)
+            .or_else(|| service.and_then(|s| s.location))
+            .and_then(|key| self.facilities.get(&key));
         let employer = e
             .employer
             .as_deref()
             .map(id_key)
+            .or_else(|| service.and_then(|s| s.provided_by))
             .or_else(|| facility.and_then(|f| f.managing_organization))
             .and_then(|key| self.organizations.get(&key));
         let within = |d: Option<NaiveDate>| d.is_some_and(|d| self.period.contains(d));
@@ -357,7 +383,10 @@ impl Judge {
             start: e.period.start,
             tie: tie_key(&e.id),
             ownership: employer.and_then(|o| o.ownership).ok_or(Reason::OwnershipUnknown),
-            facility_type: facility.and_then(|f| f.class).ok_or(Reason::FacilityTypeUnknown),
+            facility_type: facility
+                .and_then(|f| f.class)
+                .or_else(|| service.and_then(|s| s.class))
+                .ok_or(Reason::FacilityTypeUnknown),
             org_unit: facility.and_then(|f| f.org_unit).ok_or(Reason::NoOrgUnit),
             entered: within(e.period.start),
             exited: within(e.period.end),

@@ -540,6 +540,7 @@ fn golden_registry() -> Registry {
                 d(2015, 1, 1),
             )),
         ],
+        services: vec![],
     }
 }
 
@@ -929,5 +930,66 @@ fn facility_reporting_uses_each_facility_org_unit() {
     assert_eq!(
         nurses, national_nurses,
         "facility figures add up to the national one"
+    );
+}
+
+#[test]
+fn a_role_pointing_to_a_service_takes_its_location_provider_and_type() {
+    let mapping = Mapping::from_toml(GOLDEN_MAPPING).unwrap();
+    let mut registry = golden_registry();
+    registry.services.push(crate::service::HealthService {
+        id: "s-clinic".into(),
+        types: vec![Coding::new(
+            Some("http://terminology.hl7.org/CodeSystem/v3-RoleCode"),
+            "PC",
+        )],
+        provided_by: Some("o-priv".into()),
+        locations: vec![],
+    });
+    registry.services.push(crate::service::HealthService {
+        id: "s-ward".into(),
+        types: vec![],
+        provided_by: None,
+        locations: vec!["f-hosp".into()],
+    });
+    // n1 (public hospital, HP.1) moves to a service with no location: private, HP.3 from the service type.
+    let r1 = registry
+        .employments
+        .iter_mut()
+        .find(|e| e.id == "r1")
+        .unwrap();
+    r1.facility = None;
+    r1.employer = None;
+    r1.service = Some("s-clinic".into());
+    // n4 (no facility type, no employer) moves to a ward service located in the hospital: public (its manager), HP.1.
+    let r4 = registry
+        .employments
+        .iter_mut()
+        .find(|e| e.id == "r4")
+        .unwrap();
+    r4.facility = None;
+    r4.service = Some("s-ward".into());
+    let result = Aggregation::new(&mapping, &options())
+        .unwrap()
+        .run(&registry);
+    let value = |de: &str, coc: &str| {
+        result
+            .values
+            .iter()
+            .find(|v| v.data_element == de && v.category_option_combo.as_deref() == Some(coc))
+            .unwrap()
+            .value
+            .to_string()
+    };
+    // Before: public 3, pfp 3; HP.1 4, HP.3 3 (golden test). n1 public→pfp, n4 unknown→public.
+    assert_eq!(value("NurseOwner1", "COCpublic01"), "3");
+    assert_eq!(value("NurseOwner1", "COCpfp00001"), "4");
+    assert_eq!(value("NurseType01", "COChp100001"), "4");
+    assert_eq!(value("NurseType01", "COChp300001"), "4");
+    assert!(
+        !result
+            .account
+            .left_out
+            .contains_key(&(Breakdown::FacilityType, Reason::FacilityTypeUnknown))
     );
 }

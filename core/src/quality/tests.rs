@@ -108,6 +108,7 @@ fn registry() -> Registry {
             id: "f1".into(),
             ..Default::default()
         }],
+        services: vec![],
     };
     registry.employments[1].occupation = Recorded::Missing;
     registry
@@ -166,6 +167,7 @@ fn a_clean_registry_is_clean_and_duplicates_of_ids_are_found() {
             id: "f1".into(),
             ..Default::default()
         }],
+        services: vec![],
     };
     assert!(check(&clean, &Options::as_of(d(2024, 12, 31))).is_clean());
     let mut twice = clean.clone();
@@ -191,6 +193,7 @@ fn inactive_jobs_do_not_overlap_and_severities_are_set() {
             id: "f1".into(),
             ..Default::default()
         }],
+        services: vec![],
     };
     let report = check(&reg, &Options::as_of(d(2024, 12, 31)));
     assert_eq!(report.findings[0].problem.severity(), Severity::Warning);

@@ -25,6 +25,7 @@ pub(super) fn map(
         specialties: codings(&r.specialty),
         employer: record_ref(r.organization.as_ref(), "Organization", ctx, "organization")?,
         facility,
+        service: None,
         period: period(r.period.as_ref(), "period")?,
         active: r.active,
         status: r
