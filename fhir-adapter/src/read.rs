@@ -9,7 +9,7 @@ use std::fs::File;
 use std::io::{BufRead, BufReader, Read};
 use std::path::Path;
 
-use hrh_core::{Employment, Facility, Organization, Practitioner, Registry};
+use hrh_core::{Employment, Facility, HealthService, Organization, Practitioner, Registry};
 use serde::Deserialize;
 
 use crate::config::ReadConfig;
@@ -30,6 +30,8 @@ pub enum Record {
     Organization(Organization),
     /// From a Location.
     Facility(Facility),
+    /// A health service (`HealthcareService`).
+    Service(HealthService),
 }
 
 impl Record {
@@ -40,6 +42,7 @@ impl Record {
             Self::Employment(e) => registry.employments.push(e),
             Self::Organization(o) => registry.organizations.push(o),
             Self::Facility(f) => registry.facilities.push(f),
+            Self::Service(s) => registry.services.push(s),
         }
     }
 }

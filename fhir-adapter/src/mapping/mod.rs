@@ -11,6 +11,7 @@ use crate::config::ReadConfig;
 use crate::error::{FhirError, Origin, redact};
 use crate::read::Record;
 
+mod healthcare_service;
 mod location;
 mod organization;
 mod practitioner;
@@ -18,11 +19,12 @@ mod practitioner_role;
 pub(crate) mod raw;
 
 /// The workforce resource types this crate maps.
-pub const READ_TYPES: [&str; 4] = [
+pub const READ_TYPES: [&str; 5] = [
     "Practitioner",
     "PractitionerRole",
     "Organization",
     "Location",
+    "HealthcareService",
 ];
 
 /// A JSON document a resource can be read from: a text line or a parsed value.
@@ -90,6 +92,10 @@ pub(crate) fn map_resource<D: Doc + ?Sized>(
             .map(Record::Organization),
         "Location" => {
             location::map(doc.view().map_err(|e| structure(&e))?, id, ctx).map(Record::Facility)
+        }
+        "HealthcareService" => {
+            healthcare_service::map(&doc.view().map_err(|e| structure(&e))?, id, ctx)
+                .map(Record::Service)
         }
         other => {
             return Err(FhirError::UnsupportedResourceType {

@@ -25,7 +25,15 @@ pub(super) fn map(
         specialties: codings(&r.specialty),
         employer: record_ref(r.organization.as_ref(), "Organization", ctx, "organization")?,
         facility,
-        service: None,
+        service: match r.healthcare_service.first() {
+            Some(first) => record_ref(
+                Some(first),
+                "HealthcareService",
+                ctx,
+                "healthcareService[0]",
+            )?,
+            None => None,
+        },
         period: period(r.period.as_ref(), "period")?,
         active: r.active,
         status: r

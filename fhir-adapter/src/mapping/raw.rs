@@ -240,7 +240,20 @@ pub(crate) struct PractitionerRole<'a> {
     #[serde(borrow, default)]
     pub location: Vec<Reference<'a>>,
     #[serde(borrow, default)]
+    pub healthcare_service: Vec<Reference<'a>>,
+    #[serde(borrow, default)]
     pub extension: Vec<Extension<'a>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct HealthcareService<'a> {
+    #[serde(borrow, default, rename = "type")]
+    pub kind: Vec<CodeableConcept<'a>>,
+    #[serde(borrow)]
+    pub provided_by: Option<Reference<'a>>,
+    #[serde(borrow, default)]
+    pub location: Vec<Reference<'a>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
