@@ -1,10 +1,11 @@
 //! `hrh-fhir`: FHIR R4 workforce resources to `hrh-core` records.
 //!
-//! This crate reads Practitioner, PractitionerRole, Organization and Location resources —
+//! This crate reads Practitioner, PractitionerRole, Organization and Location resources (and the
+//! HealthcareService a role may point to) —
 //! single JSON resources, Bundles of any type, and bulk-export NDJSON (plain or `.ndjson.gz`) —
 //! into `hrh-core` [`Practitioner`](hrh_core::Practitioner),
 //! [`Employment`](hrh_core::Employment), [`Organization`](hrh_core::Organization) and
-//! [`Facility`](hrh_core::Facility) records. It depends on `hrh-core` only, never on `hrh-dhis2`.
+//! [`Facility`](hrh_core::Facility) (and [`HealthService`](hrh_core::HealthService)) records. It depends on `hrh-core` only, never on `hrh-dhis2`.
 //!
 //! ```
 //! use hrh_fhir::{ReadConfig, Record, read_ndjson};
