@@ -67,6 +67,7 @@ pub mod error;
 pub mod inputs;
 pub mod link;
 pub mod mapping;
+pub mod mirror;
 pub mod read;
 #[cfg(feature = "fhir-sdk")]
 pub mod sdk;
