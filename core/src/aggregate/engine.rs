@@ -4,7 +4,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use super::account::{Account, Reason};
-use super::facts::{EmploymentFacts, EmploymentSummary, Judge, KeyMap, PractitionerFacts, id_key};
+use super::facts::{EmploymentFacts, Judge, Moves, PractitionerFacts, Summaries, id_key};
 use super::mapping::{ActivityLevel, Breakdown, Category, Mapping, Measure, OrgUnitRule, Origin};
 use crate::aggregate_value::{AggregateValue, Number};
 use crate::country::Country;
@@ -69,13 +69,13 @@ pub struct Aggregation {
     judge: Judge,
     national_org_unit: Option<String>,
     suppress_below: Option<u64>,
-    summaries: KeyMap<EmploymentSummary>,
+    summaries: Summaries,
     slots: Vec<Slots>,
     slot_combos: Vec<Option<String>>,
     /// Cells per org unit index (national: index 0).
     cells: Vec<Vec<f64>>,
     /// (occupation, specialty bits) → indexes of the targets that count it.
-    matches: HashMap<(IscoCode, u64), Arc<[u32]>>,
+    matches: HashMap<(IscoCode, u32), Arc<[u32]>>,
     account: Account,
     orphan_employments: u64,
 }
@@ -133,7 +133,7 @@ impl Aggregation {
             judge,
             national_org_unit,
             suppress_below: options.suppress_below.filter(|k| *k > 1),
-            summaries: KeyMap::default(),
+            summaries: Summaries::default(),
             slots,
             slot_combos,
             cells,
@@ -191,10 +191,7 @@ impl Aggregation {
 
     /// Adds the facts of an employment of the practitioner with id `practitioner`.
     pub fn add_employment_facts(&mut self, practitioner: &str, facts: EmploymentFacts) {
-        self.summaries
-            .entry(id_key(practitioner))
-            .or_default()
-            .merge(facts);
+        self.summaries.merge(id_key(practitioner), facts);
     }
 
     /// Adds a practitioner (after its employments): counts them, or accounts for why not.
@@ -205,14 +202,14 @@ impl Aggregation {
 
     /// Adds the facts of the practitioner with id `id`.
     pub fn add_practitioner_facts(&mut self, id: &str, facts: &PractitionerFacts) {
-        let summary = self.summaries.remove(&id_key(id)).unwrap_or_default();
-        self.count(facts, &summary);
+        let (stock, moves) = self.summaries.take(id_key(id));
+        self.count(facts, stock, &moves);
     }
 
-    fn count(&mut self, p: &PractitionerFacts, summary: &EmploymentSummary) {
+    fn count(&mut self, p: &PractitionerFacts, stock: Option<EmploymentFacts>, moves: &Moves) {
         self.account.workers += 1;
         let mut tally = WorkerTally::default();
-        let stock = summary.stock.filter(|_| p.active);
+        let stock = stock.filter(|_| p.active);
         if !p.active {
             tally.reason(Reason::PractitionerInactive, None);
         }
@@ -246,7 +243,7 @@ impl Aggregation {
                 None => tally.reason(Reason::NoOccupationForLicence, None),
             }
         }
-        for (job, role) in [(summary.entry, Role::Entry), (summary.exit, Role::Exit)] {
+        for (job, role) in [(moves.entry, Role::Entry), (moves.exit, Role::Exit)] {
             if let Some(job) = job
                 && let Ok(occupation) = job.occupation
             {
@@ -275,7 +272,7 @@ impl Aggregation {
     }
 
     /// The targets whose population counts this occupation and specialties.
-    fn targets_for(&mut self, occupation: IscoCode, bits: u64) -> Arc<[u32]> {
+    fn targets_for(&mut self, occupation: IscoCode, bits: u32) -> Arc<[u32]> {
         if let Some(found) = self.matches.get(&(occupation, bits)) {
             return found.clone();
         }
@@ -348,7 +345,7 @@ impl Aggregation {
             (None, _) => return tally.left_out(breakdown, Reason::NoCombo),
         };
         let amount = if t.measure == Measure::Fte {
-            match job.and_then(|j| j.fte) {
+            match job.and_then(EmploymentFacts::fte) {
                 Some(fte) => f64::from(fte),
                 None => return tally.left_out(breakdown, Reason::NoFte),
             }
@@ -358,7 +355,7 @@ impl Aggregation {
         let org_unit = if self.national_org_unit.is_some() {
             0
         } else {
-            match job.map(|j| j.org_unit) {
+            match job.map(EmploymentFacts::org_unit) {
                 Some(Ok(ou)) => ou as usize,
                 Some(Err(reason)) => return tally.left_out(breakdown, reason),
                 None => return tally.left_out(breakdown, Reason::NoOrgUnit),
@@ -489,10 +486,10 @@ fn category_of(
         Breakdown::PlaceOfTraining => Category::Training(p.training),
         Breakdown::PlaceOfBirth => Category::Birth(p.birth?),
         Breakdown::FacilityOwnership => {
-            Category::Ownership(job.ok_or(Reason::OwnershipUnknown)?.ownership?)
+            Category::Ownership(job.ok_or(Reason::OwnershipUnknown)?.ownership()?)
         }
         Breakdown::FacilityType => {
-            Category::FacilityType(job.ok_or(Reason::FacilityTypeUnknown)?.facility_type?)
+            Category::FacilityType(job.ok_or(Reason::FacilityTypeUnknown)?.facility_type()?)
         }
         Breakdown::ActivityLevel => match role {
             Role::Licensed => Category::Activity(ActivityLevel::Licensed),

@@ -34,62 +34,157 @@ pub struct PractitionerFacts {
     pub(crate) qualification_occupation: Option<IscoCode>,
 }
 
-/// What is known of one employment, at the reference date.
+/// What is known of one employment, at the reference date (44 bytes).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct EmploymentFacts {
-    pub(crate) held: bool,
     pub(crate) occupation: Result<IscoCode, Reason>,
-    pub(crate) specialty_bits: u64,
-    pub(crate) fte: Option<f32>,
-    pub(crate) start: Option<NaiveDate>,
+    pub(crate) specialty_bits: u32,
+    /// Full-time equivalent; NaN when unknown.
+    fte: f32,
+    start: Option<NaiveDate>,
     /// The first 16 bytes of the id, for the "lowest id" tie-break.
-    pub(crate) tie: u128,
-    pub(crate) ownership: Result<Ownership, Reason>,
-    pub(crate) facility_type: Result<ProviderClass, Reason>,
-    pub(crate) org_unit: Result<u32, Reason>,
-    pub(crate) entered: bool,
-    pub(crate) exited: bool,
+    tie: [u8; 16],
+    /// Org unit index; [`NO_ORG_UNIT`] when the facility has none.
+    org_unit: u32,
+    ownership: Option<Ownership>,
+    facility_type: Option<ProviderClass>,
+    flags: u8,
 }
 
-/// A worker's employments reduced to what the figures need: the one employment
-/// counted in the stock, and the occupations of any entry or exit in the period.
-#[derive(Debug, Clone, Copy, PartialEq, Default)]
-pub struct EmploymentSummary {
-    pub(crate) stock: Option<EmploymentFacts>,
-    pub(crate) entry: Option<EmploymentFacts>,
-    pub(crate) exit: Option<EmploymentFacts>,
-}
+const HELD: u8 = 1;
+const ENTERED: u8 = 2;
+const EXITED: u8 = 4;
+const NO_ORG_UNIT: u32 = u32::MAX;
 
-impl EmploymentSummary {
-    /// Adds one employment: the stock keeps the held employment with the highest
-    /// FTE, then the earliest start, then the lowest id.
-    pub fn merge(&mut self, facts: EmploymentFacts) {
-        if facts.held
-            && self
-                .stock
-                .is_none_or(|current| ranks_before(&facts, &current))
-        {
-            self.stock = Some(facts);
-        }
-        if facts.entered
-            && self
-                .entry
-                .is_none_or(|current| ranks_before(&facts, &current))
-        {
-            self.entry = Some(facts);
-        }
-        if facts.exited
-            && self
-                .exit
-                .is_none_or(|current| ranks_before(&facts, &current))
-        {
-            self.exit = Some(facts);
+impl EmploymentFacts {
+    pub(crate) fn held(&self) -> bool {
+        self.flags & HELD != 0
+    }
+
+    pub(crate) fn fte(&self) -> Option<f32> {
+        (!self.fte.is_nan()).then_some(self.fte)
+    }
+
+    pub(crate) fn ownership(&self) -> Result<Ownership, Reason> {
+        self.ownership.ok_or(Reason::OwnershipUnknown)
+    }
+
+    pub(crate) fn facility_type(&self) -> Result<ProviderClass, Reason> {
+        self.facility_type.ok_or(Reason::FacilityTypeUnknown)
+    }
+
+    pub(crate) fn org_unit(&self) -> Result<u32, Reason> {
+        if self.org_unit == NO_ORG_UNIT {
+            Err(Reason::NoOrgUnit)
+        } else {
+            Ok(self.org_unit)
         }
     }
 }
 
+/// A worker's employments reduced to what the figures need: the one employment
+/// counted in the stock, and (in a side table, as they are rare) any entry or exit in the period.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct EmploymentSummary {
+    pub(crate) stock: Option<EmploymentFacts>,
+    /// Index into the moves table, [`NO_MOVES`] when none.
+    moves: u32,
+}
+
+const NO_MOVES: u32 = u32::MAX;
+
+/// Entries and exits of one worker within the period.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub(crate) struct Moves {
+    pub(crate) entry: Option<EmploymentFacts>,
+    pub(crate) exit: Option<EmploymentFacts>,
+}
+
+impl Default for EmploymentSummary {
+    fn default() -> Self {
+        Self {
+            stock: None,
+            moves: NO_MOVES,
+        }
+    }
+}
+
+/// Every worker's [`EmploymentSummary`], by practitioner id key; slots are reused once a worker is counted.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Summaries {
+    index: KeyMap<u32>,
+    slots: Vec<EmploymentSummary>,
+    moves: Vec<Moves>,
+    free: Vec<u32>,
+}
+
+impl Summaries {
+    /// Adds one employment of the worker `key`: the stock keeps the held employment with
+    /// the highest FTE, then the earliest start, then the lowest id; entries and exits the lowest id.
+    pub(crate) fn merge(&mut self, key: u64, facts: EmploymentFacts) {
+        let slot = if let Some(slot) = self.index.get(&key) {
+            *slot
+        } else {
+            let slot = self.free.pop().unwrap_or_else(|| {
+                self.slots.push(EmploymentSummary::default());
+                u32::try_from(self.slots.len() - 1).unwrap_or(u32::MAX)
+            });
+            self.index.insert(key, slot);
+            slot
+        };
+        let Some(summary) = self.slots.get_mut(slot as usize) else {
+            return;
+        };
+        if facts.held()
+            && summary
+                .stock
+                .is_none_or(|current| ranks_before(&facts, &current))
+        {
+            summary.stock = Some(facts);
+        }
+        if facts.flags & (ENTERED | EXITED) != 0 {
+            if summary.moves == NO_MOVES {
+                self.moves.push(Moves::default());
+                summary.moves = u32::try_from(self.moves.len() - 1).unwrap_or(NO_MOVES);
+            }
+            if let Some(moves) = self.moves.get_mut(summary.moves as usize) {
+                if facts.flags & ENTERED != 0 && moves.entry.is_none_or(|m| facts.tie < m.tie) {
+                    moves.entry = Some(facts);
+                }
+                if facts.flags & EXITED != 0 && moves.exit.is_none_or(|m| facts.tie < m.tie) {
+                    moves.exit = Some(facts);
+                }
+            }
+        }
+    }
+
+    /// Removes and returns the worker's summary and moves (empty when they had no employment).
+    pub(crate) fn take(&mut self, key: u64) -> (Option<EmploymentFacts>, Moves) {
+        let Some(slot) = self.index.remove(&key) else {
+            return (None, Moves::default());
+        };
+        self.free.push(slot);
+        let summary = self
+            .slots
+            .get_mut(slot as usize)
+            .map(std::mem::take)
+            .unwrap_or_default();
+        let moves = self
+            .moves
+            .get(summary.moves as usize)
+            .copied()
+            .unwrap_or_default();
+        (summary.stock, moves)
+    }
+
+    /// Workers with employments not yet taken.
+    pub(crate) fn len(&self) -> usize {
+        self.index.len()
+    }
+}
+
 fn ranks_before(a: &EmploymentFacts, b: &EmploymentFacts) -> bool {
-    let fte = |f: &EmploymentFacts| f.fte.unwrap_or(0.0);
+    let fte = |f: &EmploymentFacts| f.fte().unwrap_or(0.0);
     match fte(a).total_cmp(&fte(b)) {
         std::cmp::Ordering::Greater => return true,
         std::cmp::Ordering::Less => return false,
@@ -103,13 +198,13 @@ fn ranks_before(a: &EmploymentFacts, b: &EmploymentFacts) -> bool {
     a.tie < b.tie
 }
 
-/// The first 16 bytes of an id as a big-endian number: orders like the id itself for ids up to 16 bytes.
-pub(crate) fn tie_key(id: &str) -> u128 {
+/// The first 16 bytes of an id: compares like the id itself for ids up to 16 bytes.
+pub(crate) fn tie_key(id: &str) -> [u8; 16] {
     let mut bytes = [0u8; 16];
     for (slot, b) in bytes.iter_mut().zip(id.bytes()) {
         *slot = b;
     }
-    u128::from_be_bytes(bytes)
+    bytes
 }
 
 /// A 64-bit key for a record id (`SipHash` with fixed keys, so stable within a run).
@@ -210,13 +305,13 @@ impl Judge {
         }
     }
 
-    /// The bit of a specialty set in [`EmploymentFacts::specialty_bits`] (sets beyond 64 never match).
-    pub(crate) fn specialty_bit(&self, set: &[Coding]) -> u64 {
+    /// The bit of a specialty set in [`EmploymentFacts::specialty_bits`] (sets beyond 32 never match).
+    pub(crate) fn specialty_bit(&self, set: &[Coding]) -> u32 {
         self.specialty_sets
             .iter()
             .position(|s| s == set)
             .and_then(|i| u32::try_from(i).ok())
-            .and_then(|i| 1u64.checked_shl(i))
+            .and_then(|i| 1u32.checked_shl(i))
             .unwrap_or(0)
     }
 
@@ -316,15 +411,17 @@ impl Judge {
                 Origin::Foreign
             }
         };
-        let qualification_occupation = p
-            .qualifications
-            .iter()
-            .filter_map(|q| q.code.as_ref())
-            .find_map(|c| {
-                IscoCode::parse(&c.code)
-                    .ok()
-                    .filter(|_| c.system.as_deref().is_some_and(|s| s.contains("isco")))
-            });
+        let licensed = p.is_active() && p.holds_licence_on(on);
+        // Only a licensed worker needs an occupation from their qualifications.
+        let qualification_occupation = if licensed {
+            p.qualifications
+                .iter()
+                .filter_map(|q| q.code.as_ref())
+                .filter(|c| c.system.as_deref().is_some_and(|s| s.contains("isco")))
+                .find_map(|c| IscoCode::parse(&c.code).ok())
+        } else {
+            None
+        };
         PractitionerFacts {
             active: p.is_active(),
             sex,
@@ -335,7 +432,7 @@ impl Judge {
                 .country_of_birth
                 .map(origin)
                 .ok_or(Reason::NoCountryOfBirth),
-            licensed: p.is_active() && p.holds_licence_on(on),
+            licensed,
             qualification_occupation,
         }
     }
@@ -362,16 +459,25 @@ impl Judge {
             .and_then(|key| self.organizations.get(&key));
         let within = |d: Option<NaiveDate>| d.is_some_and(|d| self.period.contains(d));
         let mut specialty_bits = 0;
-        for (i, set) in self.specialty_sets.iter().enumerate().take(64) {
+        for (i, set) in self.specialty_sets.iter().enumerate().take(32) {
             if e.specialties.iter().any(|s| {
                 set.iter()
                     .any(|c| c.code == s.code && (c.system.is_none() || c.system == s.system))
             }) {
-                specialty_bits |= 1u64 << i;
+                specialty_bits |= 1u32 << i;
             }
         }
+        let mut flags = 0;
+        if e.is_held_on(on) {
+            flags |= HELD;
+        }
+        if within(e.period.start) {
+            flags |= ENTERED;
+        }
+        if within(e.period.end) {
+            flags |= EXITED;
+        }
         EmploymentFacts {
-            held: e.is_held_on(on),
             occupation: match &e.occupation {
                 Recorded::Valid(code) => Ok(*code),
                 Recorded::Missing => Err(Reason::NoOccupation),
@@ -379,17 +485,13 @@ impl Judge {
             },
             specialty_bits,
             #[allow(clippy::cast_possible_truncation)] // FTEs are small numbers
-            fte: e.fte.map(|f| f as f32),
+            fte: e.fte.map_or(f32::NAN, |f| f as f32),
             start: e.period.start,
             tie: tie_key(&e.id),
-            ownership: employer.and_then(|o| o.ownership).ok_or(Reason::OwnershipUnknown),
-            facility_type: facility
-                .and_then(|f| f.class)
-                .or_else(|| service.and_then(|s| s.class))
-                .ok_or(Reason::FacilityTypeUnknown),
-            org_unit: facility.and_then(|f| f.org_unit).ok_or(Reason::NoOrgUnit),
-            entered: within(e.period.start),
-            exited: within(e.period.end),
+            ownership: employer.and_then(|o| o.ownership),
+            facility_type: facility.and_then(|f| f.class).or_else(|| service.and_then(|s| s.class)),
+            org_unit: facility.and_then(|f| f.org_unit).unwrap_or(NO_ORG_UNIT),
+            flags,
         }
     }
 }
@@ -402,4 +504,29 @@ fn lookup<T: Copy>(table: &[(Coding, T)], codings: &[Coding]) -> Option<T> {
             .find(|(key, _)| key.code == c.code && (key.system.is_none() || key.system == c.system))
             .map(|(_, v)| *v)
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn per_worker_facts_stay_compact() {
+        // The streaming path keeps one summary per worker until the worker is counted.
+        assert!(
+            std::mem::size_of::<EmploymentFacts>() <= 44,
+            "{}",
+            std::mem::size_of::<EmploymentFacts>()
+        );
+        assert!(
+            std::mem::size_of::<EmploymentSummary>() <= 48,
+            "{}",
+            std::mem::size_of::<EmploymentSummary>()
+        );
+        assert!(
+            std::mem::size_of::<PractitionerFacts>() <= 24,
+            "{}",
+            std::mem::size_of::<PractitionerFacts>()
+        );
+    }
 }

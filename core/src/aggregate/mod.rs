@@ -42,7 +42,7 @@ mod overview;
 
 pub use account::{Account, Reason};
 pub use engine::{AggregateResult, Aggregation, Options};
-pub use facts::{EmploymentFacts, EmploymentSummary, Judge, PractitionerFacts};
+pub use facts::{EmploymentFacts, Judge, PractitionerFacts};
 pub use mapping::{
     ActivityLevel, BUILTIN, Breakdown, Category, IdScheme, Mapping, Measure, OrgUnitRule, Origin,
     Population, Target, ownership_from_key, ownership_key,

@@ -1,0 +1,1 @@
+//! Runnable examples: `cargo run -p hrh-examples --example aggregate_synthetic`.
