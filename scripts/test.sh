@@ -17,6 +17,9 @@ step "lint"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 cargo clippy -p hrh-fhir --all-targets --features fhir-sdk --locked -- -D warnings
 
+step "docs"
+RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --workspace --locked -q
+
 step "rust tests"
 cargo test --workspace --locked
 cargo test -p hrh-fhir --features fhir-sdk --locked
