@@ -1,4 +1,7 @@
-"""The hand-written stub `hrh/_native.pyi` matches the compiled module."""
+"""The hand-written stub `hrh/_native.pyi` matches the compiled module.
+
+Both checks run outside the source tree, on the installed package.
+"""
 
 import subprocess
 import sys
@@ -6,14 +9,12 @@ from pathlib import Path
 
 import pytest
 
-PYTHON_SOURCE = Path(__file__).parents[1] / "python"
 
-
-def test_stubtest() -> None:
+def test_stubtest(tmp_path: Path) -> None:
     pytest.importorskip("mypy")
     done = subprocess.run(
         [sys.executable, "-m", "mypy.stubtest", "hrh"],
-        cwd=PYTHON_SOURCE,
+        cwd=tmp_path,
         capture_output=True,
         text=True,
         check=False,
@@ -21,11 +22,11 @@ def test_stubtest() -> None:
     assert done.returncode == 0, done.stdout + done.stderr
 
 
-def test_tests_type_check() -> None:
+def test_tests_type_check(tmp_path: Path) -> None:
     pytest.importorskip("mypy")
     done = subprocess.run(
         [sys.executable, "-m", "mypy", "--strict", str(Path(__file__).parent)],
-        cwd=PYTHON_SOURCE,
+        cwd=tmp_path,
         capture_output=True,
         text=True,
         check=False,
