@@ -75,3 +75,9 @@ def test_bad_adx() -> None:
 def test_invalid_input_is_a_value_error() -> None:
     with pytest.raises(ValueError):
         hrh.Period("nope")
+
+
+def test_date_out_of_range() -> None:
+    # The week of 9999-12-31 ends in year 10000, which DHIS2 cannot express.
+    with pytest.raises(hrh.InvalidInput, match="outside the supported range"):
+        hrh.Period.containing(datetime.date(9999, 12, 31), "Weekly")
