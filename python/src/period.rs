@@ -3,6 +3,7 @@
 use chrono::NaiveDate;
 use hrh_core::{Period, PeriodType};
 use pyo3::prelude::*;
+use pyo3::types::PyType;
 
 use crate::errors::IntoPyResult;
 
@@ -73,6 +74,11 @@ impl PyPeriod {
 
     fn __repr__(&self) -> String {
         format!("Period('{}')", self.inner)
+    }
+
+    /// Pickles as the period id, so periods cross process boundaries.
+    fn __reduce__<'py>(&self, py: Python<'py>) -> (Bound<'py, PyType>, (String,)) {
+        (py.get_type::<Self>(), (self.inner.to_string(),))
     }
 }
 

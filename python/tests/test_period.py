@@ -1,4 +1,5 @@
 import datetime
+import pickle
 
 import pytest
 
@@ -81,3 +82,8 @@ def test_date_out_of_range() -> None:
     # The week of 9999-12-31 ends in year 10000, which DHIS2 cannot express.
     with pytest.raises(hrh.InvalidInput, match="outside the supported range"):
         hrh.Period.containing(datetime.date(9999, 12, 31), "Weekly")
+
+
+def test_pickle() -> None:
+    p = hrh.Period("2024NovQ1")
+    assert pickle.loads(pickle.dumps(p)) == p
