@@ -23,3 +23,26 @@ RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --workspace --locked -q
 step "rust tests"
 cargo test --workspace --locked
 cargo test -p hrh-fhir --features fhir-sdk --locked
+
+step "python"
+# A virtualenv under target/ (reused across runs), the wheel built in debug
+# mode (release builds are slow and tests do not need them), installed as a
+# user would install it, then pytest (strict settings in python/pyproject.toml)
+# and mypy.stubtest on the installed package.
+venv=target/py-venv
+python=${PYTHON:-python3}
+if [ ! -x "$venv/bin/python" ]; then
+    "$python" -m venv "$venv"
+fi
+tools="maturin>=1.9,<2 pytest>=7 pandas>=1.5 mypy>=1.10"
+if [ "$(cat "$venv/.tools" 2>/dev/null)" != "$tools" ]; then
+    # shellcheck disable=SC2086 # word splitting of $tools is intended
+    "$venv/bin/python" -m pip install --quiet --upgrade pip $tools
+    echo "$tools" >"$venv/.tools"
+fi
+rm -rf target/py-wheels
+"$venv/bin/maturin" build --manifest-path python/Cargo.toml --interpreter "$venv/bin/python" \
+    --out target/py-wheels --quiet
+"$venv/bin/python" -m pip install --quiet --force-reinstall --no-deps target/py-wheels/hrh-*.whl
+(cd python && ../"$venv"/bin/python -m pytest -p no:cacheprovider)
+(cd target && py-venv/bin/python -m mypy.stubtest hrh)

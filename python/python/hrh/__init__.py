@@ -1,0 +1,37 @@
+"""Health-workforce registry data in, WHO NHWA aggregate figures out.
+
+The classes are implemented in Rust (``hrh._native``); this package
+re-exports them.
+"""
+
+from hrh._native import (
+    Aggregate,
+    AuthError,
+    Dhis2Error,
+    FhirError,
+    HrhError,
+    InvalidInput,
+    Mapping,
+    MappingError,
+    Period,
+    QualityReport,
+    Registry,
+    TransportError,
+    __version__,
+)
+
+__all__ = [
+    "Aggregate",
+    "AuthError",
+    "Dhis2Error",
+    "FhirError",
+    "HrhError",
+    "InvalidInput",
+    "Mapping",
+    "MappingError",
+    "Period",
+    "QualityReport",
+    "Registry",
+    "TransportError",
+    "__version__",
+]

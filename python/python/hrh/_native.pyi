@@ -1,0 +1,172 @@
+"""Type stubs of ``hrh._native``, checked against the module by ``mypy.stubtest``."""
+
+import datetime
+import os
+from collections.abc import Iterator
+from typing import Any, Optional, TypedDict, Union, final
+
+
+__all__ = [
+    "Aggregate",
+    "AuthError",
+    "Dhis2Error",
+    "FhirError",
+    "HrhError",
+    "InvalidInput",
+    "Mapping",
+    "MappingError",
+    "Period",
+    "QualityReport",
+    "Registry",
+    "TransportError",
+    "__version__",
+]
+
+__version__: str
+
+class _EmploymentRecord(TypedDict):
+    id: str
+    occupation: Optional[str]
+    employer: Optional[str]
+    facility: Optional[str]
+    start: Optional[datetime.date]
+    end: Optional[datetime.date]
+    active: Optional[bool]
+    fte: Optional[float]
+
+class _WorkerRecord(TypedDict):
+    id: str
+    active: Optional[bool]
+    sex: Optional[str]
+    birth_date: Optional[str]
+    nationality: Optional[str]
+    country_of_birth: Optional[str]
+    employments: list[_EmploymentRecord]
+
+class _Finding(TypedDict):
+    record_kind: str
+    record_id: str
+    field: str
+    problem: str
+    severity: str
+    message: str
+
+class _Value(TypedDict):
+    data_element: str
+    category_option_combo: Optional[str]
+    attribute_option_combo: Optional[str]
+    org_unit: str
+    period: str
+    value: Union[int, float]
+
+class _Account(TypedDict):
+    reference_date: datetime.date
+    workers: int
+    counted: int
+    not_counted: dict[str, int]
+    left_out: dict[str, dict[str, int]]
+    withheld_values: int
+    orphan_employments: int
+
+@final
+class Period:
+    def __new__(cls, id: str) -> Period: ...
+    @staticmethod
+    def containing(date: datetime.date, period_type: str) -> Period: ...
+    @staticmethod
+    def from_adx(text: str) -> Period: ...
+    @property
+    def start(self) -> datetime.date: ...
+    @property
+    def end(self) -> datetime.date: ...
+    @property
+    def period_type(self) -> str: ...
+    def contains(self, date: datetime.date) -> bool: ...
+    def to_adx(self) -> str: ...
+    def __eq__(self, value: object, /) -> bool: ...
+    def __ne__(self, value: object, /) -> bool: ...
+    def __lt__(self, value: Period, /) -> bool: ...
+    def __le__(self, value: Period, /) -> bool: ...
+    def __gt__(self, value: Period, /) -> bool: ...
+    def __ge__(self, value: Period, /) -> bool: ...
+    def __hash__(self) -> int: ...
+    def __reduce__(self) -> tuple[type[Period], tuple[str]]: ...
+
+@final
+class Mapping:
+    @staticmethod
+    def builtin(name: str) -> Mapping: ...
+    @staticmethod
+    def load(path: Union[str, os.PathLike[str]]) -> Mapping: ...
+    @staticmethod
+    def from_toml(text: str) -> Mapping: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def version(self) -> str: ...
+    @property
+    def data_set(self) -> Optional[str]: ...
+    @property
+    def period_type(self) -> Optional[str]: ...
+    def __len__(self) -> int: ...
+
+@final
+class QualityReport:
+    @property
+    def records_checked(self) -> int: ...
+    @property
+    def is_clean(self) -> bool: ...
+    @property
+    def findings(self) -> list[_Finding]: ...
+    def counts(self) -> dict[str, int]: ...
+    def to_pandas(self) -> Any: ...
+    def __len__(self) -> int: ...
+
+@final
+class Aggregate:
+    @property
+    def values(self) -> list[_Value]: ...
+    @property
+    def withheld(self) -> list[_Value]: ...
+    @property
+    def account(self) -> _Account: ...
+    def account_lines(self) -> list[str]: ...
+    @property
+    def data_set(self) -> Optional[str]: ...
+    def to_pandas(self) -> Any: ...
+    def __len__(self) -> int: ...
+
+@final
+class Registry:
+    @staticmethod
+    def synthetic(
+        workers: int = 1000,
+        seed: int = 42,
+        country: str = "UZ",
+        year: int = 2024,
+        bad_records: bool = True,
+    ) -> Registry: ...
+    def to_records(self) -> list[_WorkerRecord]: ...
+    def to_pandas(self) -> Any: ...
+    def quality(self, as_of: Optional[datetime.date] = None) -> QualityReport: ...
+    def aggregate(
+        self,
+        mapping: Mapping,
+        period: Union[str, Period] = "2024",
+        country: str = "UZ",
+        org_unit: Optional[str] = None,
+        suppress: Optional[int] = None,
+    ) -> Aggregate: ...
+    def __len__(self) -> int: ...
+    def __iter__(self) -> Iterator[_WorkerRecord]: ...
+
+class HrhError(Exception): ...
+class InvalidInput(HrhError, ValueError): ...
+
+class MappingError(HrhError):
+    issues: list[tuple[int, str]]
+
+class FhirError(HrhError): ...
+class Dhis2Error(HrhError): ...
+class AuthError(HrhError): ...
+class TransportError(HrhError): ...

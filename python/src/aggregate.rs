@@ -1,0 +1,141 @@
+//! `hrh.Aggregate`: NHWA figures and the account of every worker (mirrors `hrh_core::aggregate`).
+
+use std::collections::BTreeMap;
+
+use hrh_core::aggregate::{Account, AggregateResult};
+use hrh_core::{AggregateValue, Number};
+use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyList};
+
+/// The columns of `Aggregate.values`, in order.
+const COLUMNS: [&str; 6] = [
+    "data_element",
+    "category_option_combo",
+    "attribute_option_combo",
+    "org_unit",
+    "period",
+    "value",
+];
+
+/// The figures `Registry.aggregate()` computed, and how every worker was counted.
+///
+/// `len(aggregate)` is the number of values.
+#[pyclass(name = "Aggregate", module = "hrh", frozen)]
+pub struct PyAggregate {
+    inner: AggregateResult,
+}
+
+impl PyAggregate {
+    pub(crate) fn new(inner: AggregateResult) -> Self {
+        Self { inner }
+    }
+}
+
+fn value_dict<'py>(py: Python<'py>, v: &AggregateValue) -> PyResult<Bound<'py, PyDict>> {
+    let d = PyDict::new(py);
+    d.set_item("data_element", &v.data_element)?;
+    d.set_item("category_option_combo", v.category_option_combo.as_deref())?;
+    d.set_item(
+        "attribute_option_combo",
+        v.attribute_option_combo.as_deref(),
+    )?;
+    d.set_item("org_unit", &v.org_unit)?;
+    d.set_item("period", v.period.to_string())?;
+    match v.value {
+        Number::Count(n) => d.set_item("value", n)?,
+        Number::Decimal(x) => d.set_item("value", x)?,
+    }
+    Ok(d)
+}
+
+fn values_list<'py>(py: Python<'py>, values: &[AggregateValue]) -> PyResult<Bound<'py, PyList>> {
+    let list = PyList::empty(py);
+    for v in values {
+        list.append(value_dict(py, v)?)?;
+    }
+    Ok(list)
+}
+
+fn account_dict<'py>(py: Python<'py>, a: &Account) -> PyResult<Bound<'py, PyDict>> {
+    let on = a.reference_date;
+    let mut not_counted: BTreeMap<String, u64> = BTreeMap::new();
+    for ((reason, occupation), n) in &a.not_counted {
+        let what = match occupation {
+            Some(code) => format!("occupation {code} not in mapping"),
+            None => reason.describe(on),
+        };
+        *not_counted.entry(what).or_default() += n;
+    }
+    let mut left_out: BTreeMap<String, BTreeMap<String, u64>> = BTreeMap::new();
+    for ((breakdown, reason), n) in &a.left_out {
+        *left_out
+            .entry(breakdown.to_string())
+            .or_default()
+            .entry(reason.describe(on))
+            .or_default() += n;
+    }
+    let d = PyDict::new(py);
+    d.set_item("reference_date", on)?;
+    d.set_item("workers", a.workers)?;
+    d.set_item("counted", a.counted)?;
+    d.set_item("not_counted", not_counted)?;
+    d.set_item("left_out", left_out)?;
+    d.set_item("withheld_values", a.withheld_values)?;
+    d.set_item("orphan_employments", a.orphan_employments)?;
+    Ok(d)
+}
+
+#[pymethods]
+impl PyAggregate {
+    /// One dict per figure: `data_element`, `category_option_combo`,
+    /// `attribute_option_combo`, `org_unit`, `period` (DHIS2 id) and `value`
+    /// (an int for counts, a float for sums such as FTE).
+    #[getter]
+    fn values<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
+        values_list(py, &self.inner.values)
+    }
+
+    /// The values withheld by small-cell suppression, in the same form as `values`.
+    #[getter]
+    fn withheld<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
+        values_list(py, &self.inner.withheld)
+    }
+
+    /// How every worker was counted: a dict with `reference_date`, `workers`,
+    /// `counted`, `not_counted` (`{reason: n}`), `left_out`
+    /// (`{breakdown: {reason: n}}`), `withheld_values` and `orphan_employments`.
+    #[getter]
+    fn account<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        account_dict(py, &self.inner.account)
+    }
+
+    /// The account as readable lines, as the `hrh` command prints it.
+    fn account_lines(&self) -> Vec<String> {
+        self.inner.account.lines()
+    }
+
+    /// The DHIS2 data set of the mapping, if it names one.
+    #[getter]
+    fn data_set(&self) -> Option<&str> {
+        self.inner.data_set.as_deref()
+    }
+
+    /// `values` as a `pandas.DataFrame`, one row per value (needs pandas).
+    fn to_pandas<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        crate::data_frame(py, &self.values(py)?, &COLUMNS)
+    }
+
+    fn __len__(&self) -> usize {
+        self.inner.values.len()
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "Aggregate(values={}, withheld={}, workers={}, counted={})",
+            self.inner.values.len(),
+            self.inner.withheld.len(),
+            self.inner.account.workers,
+            self.inner.account.counted
+        )
+    }
+}

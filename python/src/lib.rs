@@ -1,0 +1,50 @@
+//! `hrh-python`: the native module `hrh._native` of the `hrh` wheel.
+//!
+//! Wiring only: each file wraps one concept of `hrh-core` (`period.rs`,
+//! `mapping.rs`, `registry.rs`, `quality.rs`, `aggregate.rs`) in a
+//! `Py`-prefixed class, and `errors.rs` maps every core error to its Python
+//! exception. The Python package `hrh` (in `python/hrh`) re-exports it all.
+
+mod aggregate;
+mod errors;
+mod mapping;
+mod period;
+mod quality;
+mod registry;
+
+use pyo3::exceptions::PyImportError;
+use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyList};
+
+/// `rows` (a list of dicts) as a `pandas.DataFrame` with `columns`, even when empty.
+///
+/// Raises `ImportError` with an install hint when pandas is missing.
+fn data_frame<'py>(
+    py: Python<'py>,
+    rows: &Bound<'py, PyList>,
+    columns: &[&str],
+) -> PyResult<Bound<'py, PyAny>> {
+    let pandas = py.import("pandas").map_err(|e| {
+        let err = PyImportError::new_err(
+            "to_pandas() needs pandas, which is not installed: pip install pandas",
+        );
+        err.set_cause(py, Some(e));
+        err
+    })?;
+    let kwargs = PyDict::new(py);
+    kwargs.set_item("columns", PyList::new(py, columns)?)?;
+    pandas.getattr("DataFrame")?.call((rows,), Some(&kwargs))
+}
+
+/// The native part of `hrh`; import `hrh` instead.
+#[pymodule]
+fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    m.add_class::<period::PyPeriod>()?;
+    m.add_class::<mapping::PyMapping>()?;
+    m.add_class::<registry::PyRegistry>()?;
+    m.add_class::<quality::PyQualityReport>()?;
+    m.add_class::<aggregate::PyAggregate>()?;
+    errors::register(m)?;
+    Ok(())
+}

@@ -1,0 +1,92 @@
+import sys
+
+import pytest
+
+import hrh
+
+
+def test_national(registry: hrh.Registry, mapping: hrh.Mapping) -> None:
+    result = registry.aggregate(mapping, period="2024", country="UZ", org_unit="UZ")
+    assert isinstance(result, hrh.Aggregate)
+    assert result.data_set == "FuMctq4PQpf"
+    values = result.values
+    assert len(values) == len(result) > 0
+    assert set(values[0]) == {
+        "data_element",
+        "category_option_combo",
+        "attribute_option_combo",
+        "org_unit",
+        "period",
+        "value",
+    }
+    assert {v["org_unit"] for v in values} == {"UZ"}
+    assert {v["period"] for v in values} == {"2024"}
+    assert all(isinstance(v["value"], (int, float)) for v in values)
+    assert result.withheld == []
+    assert "Aggregate(" in repr(result)
+
+
+def test_account_adds_up(registry: hrh.Registry, mapping: hrh.Mapping) -> None:
+    account = registry.aggregate(mapping, org_unit="UZ").account
+    assert account["workers"] == len(registry)
+    assert account["counted"] + sum(account["not_counted"].values()) == account["workers"]
+    assert account["counted"] > 0
+    assert all(isinstance(reason, str) for reason in account["not_counted"])
+    for breakdown, reasons in account["left_out"].items():
+        assert isinstance(breakdown, str)
+        assert all(isinstance(n, int) and n > 0 for n in reasons.values())
+    assert account["withheld_values"] == 0
+    assert str(account["reference_date"]) == "2024-12-31"
+
+
+def test_account_lines(registry: hrh.Registry, mapping: hrh.Mapping) -> None:
+    lines = registry.aggregate(mapping, org_unit="UZ").account_lines()
+    assert lines[0].startswith("300 workers:")
+
+
+def test_period_object_and_default(registry: hrh.Registry, mapping: hrh.Mapping) -> None:
+    by_id = registry.aggregate(mapping, org_unit="UZ").values
+    by_object = registry.aggregate(mapping, period=hrh.Period("2024"), org_unit="UZ").values
+    assert by_id == by_object
+
+
+def test_suppression(registry: hrh.Registry, mapping: hrh.Mapping) -> None:
+    result = registry.aggregate(mapping, org_unit="UZ", suppress=5)
+    assert result.withheld
+    assert result.account["withheld_values"] == len(result.withheld)
+    assert all(1 <= v["value"] < 5 for v in result.withheld)
+
+
+def test_subnational(registry: hrh.Registry) -> None:
+    result = registry.aggregate(hrh.Mapping.builtin("nhwa-module1-subnational"), period="2024")
+    assert len({v["org_unit"] for v in result.values}) > 1
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"period": "2024X", "org_unit": "UZ"}, "invalid period"),
+        ({"period": "202401", "org_unit": "UZ"}, "Monthly"),
+        ({"country": "ZZ", "org_unit": "UZ"}, "country"),
+        ({}, "org unit"),
+    ],
+)
+def test_invalid_input(registry: hrh.Registry, mapping: hrh.Mapping, kwargs: dict[str, str], match: str) -> None:
+    with pytest.raises(hrh.InvalidInput, match=match):
+        registry.aggregate(mapping, **kwargs)  # type: ignore[arg-type]
+
+
+def test_to_pandas(registry: hrh.Registry, mapping: hrh.Mapping) -> None:
+    pytest.importorskip("pandas")
+    result = registry.aggregate(mapping, org_unit="UZ")
+    frame = result.to_pandas()
+    assert len(frame) == len(result.values)
+    assert list(frame.columns) == list(result.values[0])
+    assert frame["value"].sum() == sum(v["value"] for v in result.values)
+
+
+def test_to_pandas_without_pandas(registry: hrh.Registry, mapping: hrh.Mapping, monkeypatch: pytest.MonkeyPatch) -> None:
+    result = registry.aggregate(mapping, org_unit="UZ")
+    monkeypatch.setitem(sys.modules, "pandas", None)
+    with pytest.raises(ImportError, match="pip install pandas"):
+        result.to_pandas()

@@ -1,0 +1,52 @@
+import datetime
+import sys
+
+import pytest
+
+import hrh
+
+
+def test_findings(registry: hrh.Registry) -> None:
+    report = registry.quality(as_of=datetime.date(2024, 12, 31))
+    assert isinstance(report, hrh.QualityReport)
+    assert report.records_checked > len(registry)
+    assert not report.is_clean
+    findings = report.findings
+    assert len(findings) == len(report) > 0
+    assert set(findings[0]) == {"record_kind", "record_id", "field", "problem", "severity", "message"}
+    assert {f["severity"] for f in findings} <= {"error", "warning"}
+    assert sum(report.counts().values()) == len(findings)
+    assert set(report.counts()) == {f["problem"] for f in findings}
+    assert "QualityReport(" in repr(report)
+
+
+def test_default_as_of_is_today(registry: hrh.Registry) -> None:
+    assert registry.quality().records_checked == registry.quality(as_of=datetime.date.today()).records_checked
+
+
+def test_clean_registry() -> None:
+    clean = hrh.Registry.synthetic(workers=50, seed=3, bad_records=False)
+    report = clean.quality(as_of=datetime.date(2024, 12, 31))
+    assert not [f for f in report.findings if f["severity"] == "error"]
+
+
+def test_to_pandas(registry: hrh.Registry) -> None:
+    pytest.importorskip("pandas")
+    report = registry.quality(as_of=datetime.date(2024, 12, 31))
+    frame = report.to_pandas()
+    assert len(frame) == len(report.findings)
+    assert list(frame.columns) == ["record_kind", "record_id", "field", "problem", "severity", "message"]
+    assert frame.to_dict("records") == report.findings
+
+
+def test_empty_to_pandas_keeps_columns() -> None:
+    pytest.importorskip("pandas")
+    frame = hrh.Registry.synthetic(workers=0).quality().to_pandas()
+    assert len(frame) == 0
+    assert "problem" in frame.columns
+
+
+def test_to_pandas_without_pandas(registry: hrh.Registry, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "pandas", None)
+    with pytest.raises(ImportError, match="needs pandas"):
+        registry.quality().to_pandas()
