@@ -4,8 +4,10 @@
 ///
 /// Each variant names the offending input so a caller can report it without
 /// guessing; none of them carries personal data beyond a record id.
+///
+/// Not `#[non_exhaustive]` on purpose: the bindings map every variant to an
+/// exception class, and a new variant should fail their build until mapped.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[non_exhaustive]
 pub enum CoreError {
     /// A DHIS2 period identifier could not be parsed.
     #[error("invalid period {input:?}: {reason}")]

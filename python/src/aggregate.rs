@@ -59,11 +59,7 @@ fn values_list<'py>(py: Python<'py>, values: &[AggregateValue]) -> PyResult<Boun
 fn account_dict<'py>(py: Python<'py>, a: &Account) -> PyResult<Bound<'py, PyDict>> {
     let on = a.reference_date;
     let mut not_counted: BTreeMap<String, u64> = BTreeMap::new();
-    for ((reason, occupation), n) in &a.not_counted {
-        let what = match occupation {
-            Some(code) => format!("occupation {code} not in mapping"),
-            None => reason.describe(on),
-        };
+    for (what, n) in a.not_counted_reasons() {
         *not_counted.entry(what).or_default() += n;
     }
     let mut left_out: BTreeMap<String, BTreeMap<String, u64>> = BTreeMap::new();

@@ -96,9 +96,8 @@ fn mapping_error(py: Python<'_>, message: String, issues: Vec<(usize, String)>) 
 
 /// Translates a core error into its Python exception.
 ///
-/// Every variant is named; a new variant in `hrh-core` shows up here as the
-/// base class `HrhError` until it is given its family (the core enum is
-/// `#[non_exhaustive]`, so Rust requires the last arm).
+/// Every variant is named, with no catch-all arm: a new variant in `hrh-core`
+/// fails this build until it is given its family.
 pub fn to_py(py: Python<'_>, error: CoreError) -> PyErr {
     let message = error.to_string();
     match error {
@@ -117,7 +116,6 @@ pub fn to_py(py: Python<'_>, error: CoreError) -> PyErr {
             issues.into_iter().map(|i| (i.line, i.message)).collect(),
         ),
         CoreError::UnknownMapping(_) => mapping_error(py, message, Vec::new()),
-        _ => HrhError::new_err(message),
     }
 }
 

@@ -130,6 +130,20 @@ impl Account {
         self.not_counted.values().sum()
     }
 
+    /// Workers not counted, as (readable reason, count), in reason order.
+    pub fn not_counted_reasons(&self) -> Vec<(String, u64)> {
+        self.not_counted
+            .iter()
+            .map(|((reason, occupation), n)| {
+                let what = match occupation {
+                    Some(code) => format!("occupation {code} not in mapping"),
+                    None => reason.describe(self.reference_date),
+                };
+                (what, *n)
+            })
+            .collect()
+    }
+
     /// The account as readable lines: `counted`, then each reason.
     pub fn lines(&self) -> Vec<String> {
         let on = self.reference_date;
@@ -139,11 +153,7 @@ impl Account {
             self.counted,
             self.not_counted_total()
         )];
-        for ((reason, occupation), n) in &self.not_counted {
-            let what = match occupation {
-                Some(code) => format!("occupation {code} not in mapping"),
-                None => reason.describe(on),
-            };
+        for (what, n) in self.not_counted_reasons() {
             lines.push(format!("  not counted: {what}: {n}"));
         }
         for ((breakdown, reason), n) in &self.left_out {
