@@ -364,6 +364,7 @@ mod tests {
         mirror.apply(changes).unwrap();
         assert_eq!(std::fs::read(&file).unwrap(), before, "idempotent");
         assert_eq!(mirror.files(), vec![file]);
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]
