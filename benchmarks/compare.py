@@ -53,7 +53,7 @@ def main():
         data = ROOT / "benchmarks" / "data" / str(size)
         methods = {
             "a": ("hrh aggregate (CLI)", [str(HRH), "aggregate", "--mapping", "nhwa-module1", "--period", year, "--country", "UZ", "--org-unit", ORG_UNIT, str(data)]),
-            "b": ("Python wheel", [python, str(here / "wheel_aggregate.py"), str(data), year, ORG_UNIT]),
+            "b": ("Python wheel", [python, str(ROOT / "python" / "benchmarks" / "aggregate.py"), str(data), "--period", year, "--org-unit", ORG_UNIT, "--out", "-"]),
             "c": ("orjson + pandas", [python, str(here / "baseline_pandas.py"), str(data), year, str(MAPPING)]),
         }
         if size <= 100_000:
