@@ -161,29 +161,20 @@ impl SyntheticRegistry {
                 part_of: None,
                 managing_organization: Some(org_id),
                 position: Some(GeoPoint {
-                    latitude: 37.0 + f64::from(rng.random_range(0..6000u32)) / 1000.0,
-                    longitude: 56.0 + f64::from(rng.random_range(0..17000u32)) / 1000.0,
+                    latitude: f64::from(37_000 + rng.random_range(0..6000u32)) / 1000.0,
+                    longitude: f64::from(56_000 + rng.random_range(0..17000u32)) / 1000.0,
                 }),
                 org_unit: Some(OrgUnitRef::Uid(uid)),
             });
         }
-        for (i, (name, country)) in [
-            ("National medical university", config.country),
-            (
-                "Foreign medical school",
-                Country::parse("RU").unwrap_or(config.country),
-            ),
-        ]
-        .into_iter()
-        .enumerate()
-        {
-            organizations.push(Organization {
-                id: format!("school-{i}"),
-                name: Some(name.to_owned()),
-                country: Some(country),
-                ..Organization::default()
-            });
-        }
+        // Domestic graduates point at this school; foreign ones name a school abroad in
+        // the qualification itself (issuer name and country only, as registries record them).
+        organizations.push(Organization {
+            id: "school-0".to_owned(),
+            name: Some("National medical university".to_owned()),
+            country: Some(config.country),
+            ..Organization::default()
+        });
         Self {
             config,
             organizations,
@@ -277,15 +268,8 @@ impl SyntheticRegistry {
             },
             qualifications: vec![Qualification {
                 code: Some(Coding::new(Some(ISCO08_SYSTEM), occupation)),
-                issuer: Some(
-                    if foreign_trained {
-                        "school-1"
-                    } else {
-                        "school-0"
-                    }
-                    .to_owned(),
-                ),
-                issuer_name: None,
+                issuer: (!foreign_trained).then(|| "school-0".to_owned()),
+                issuer_name: foreign_trained.then(|| "Medical school abroad".to_owned()),
                 country: training_country,
                 period: DateRange::new(NaiveDate::from_ymd_opt(graduated, 7, 1), None),
                 is_licence: false,
