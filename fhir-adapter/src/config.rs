@@ -4,6 +4,13 @@ use std::collections::HashMap;
 
 use hrh_core::{IdentifierKind, IscoCode};
 
+/// The mCSD code system that marks a Location or Organization as a facility or jurisdiction
+/// (left out of the facility's type codings on reading).
+pub const MCSD_LOCATION_TYPES: &str =
+    "https://profiles.ihe.net/ITI/mCSD/CodeSystem/IHE.mCSD.Organization.Location.Types";
+/// The full-time equivalent of a role (`valueDecimal`, 1.0 = full time): FHIR R4 has no
+/// element for it, so `hrh` writes and reads this extension on `PractitionerRole`.
+pub const FTE_EXTENSION: &str = "https://hrh.dev/fhir/StructureDefinition/practitionerrole-fte";
 /// Code system of ISCO-08 occupation codes.
 pub const ISCO08_SYSTEM: &str = "http://www.ilo.org/public/english/bureau/stat/isco/isco08";
 /// HL7 v2 table 0203 (identifier types); code `LN` is a licence number.

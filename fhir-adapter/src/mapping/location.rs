@@ -3,6 +3,7 @@
 use hrh_core::{Facility, GeoPoint, IdentifierKind, OrgUnitRef};
 
 use super::{Context, Fault, codings, identifiers, raw, record_ref};
+use crate::config::MCSD_LOCATION_TYPES;
 
 pub(super) fn map(l: raw::Location, id: &str, ctx: &Context<'_>) -> Result<Facility, Fault> {
     let identifiers = identifiers(&l.identifier, ctx.config, "identifier")?;
@@ -20,7 +21,10 @@ pub(super) fn map(l: raw::Location, id: &str, ctx: &Context<'_>) -> Result<Facil
         id: id.to_owned(),
         identifiers,
         name: l.name.map(raw::Str::into_owned),
-        types: codings(&l.kind),
+        types: codings(&l.kind)
+            .into_iter()
+            .filter(|c| c.system.as_deref() != Some(MCSD_LOCATION_TYPES))
+            .collect(),
         provider_class: None,
         part_of: record_ref(l.part_of.as_ref(), "Location", ctx, "partOf")?,
         managing_organization: record_ref(

@@ -3,7 +3,7 @@
 use hrh_core::{Employment, EmploymentStatus, IscoCode, Recorded};
 
 use super::{Context, Fault, coding, codings, period, raw, record_ref};
-use crate::config::{CodeKey, IHRIS_EMPLOYMENT_STATUS, ISCO08_SYSTEM};
+use crate::config::{CodeKey, FTE_EXTENSION, IHRIS_EMPLOYMENT_STATUS, ISCO08_SYSTEM};
 
 pub(super) fn map(
     r: &raw::PractitionerRole,
@@ -43,7 +43,12 @@ pub(super) fn map(
             .find_map(|e| e.value_coding.as_ref())
             .and_then(|c| c.code.as_deref())
             .and_then(EmploymentStatus::from_code),
-        fte: None,
+        fte: r
+            .extension
+            .iter()
+            .filter(|e| e.url == FTE_EXTENSION)
+            .find_map(|e| e.value_decimal)
+            .filter(|fte| fte.is_finite() && *fte >= 0.0),
     })
 }
 

@@ -165,6 +165,7 @@ pub(crate) struct Extension<'a> {
     pub value_codeable_concept: Option<CodeableConcept<'a>>,
     #[serde(borrow)]
     pub value_address: Option<Address<'a>>,
+    pub value_decimal: Option<f64>,
     #[serde(borrow, default)]
     pub extension: Vec<Extension<'a>>,
 }

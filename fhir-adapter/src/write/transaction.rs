@@ -1,0 +1,136 @@
+//! Transaction and batch Bundles that upsert records by business identifier.
+
+use hrh_core::{Identifier, IdentifierKind, Registry};
+use serde::Serialize;
+use serde_json::{Value, json};
+
+use super::resources::{
+    healthcare_service, location, organization, practitioner, practitioner_role,
+};
+use crate::FhirError;
+
+/// Whether a Bundle is applied all-or-nothing (`transaction`) or entry by entry (`batch`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BundleKind {
+    /// Atomic: one failing entry fails the Bundle.
+    Transaction,
+    /// Each entry succeeds or fails on its own.
+    Batch,
+}
+
+impl BundleKind {
+    fn code(self) -> &'static str {
+        match self {
+            Self::Transaction => "transaction",
+            Self::Batch => "batch",
+        }
+    }
+}
+
+/// The identifier a record is upserted by: the first registry id, else national id, else
+/// DHIS2 UID, else DHIS2 code, else any other identifier with a system. Licences are never
+/// used (they are renewed under new numbers).
+pub fn business_identifier(identifiers: &[Identifier]) -> Option<&Identifier> {
+    const ORDER: [IdentifierKind; 5] = [
+        IdentifierKind::Registry,
+        IdentifierKind::National,
+        IdentifierKind::Dhis2Uid,
+        IdentifierKind::Dhis2Code,
+        IdentifierKind::Other,
+    ];
+    ORDER.iter().find_map(|kind| {
+        identifiers
+            .iter()
+            .find(|i| i.kind == *kind && i.system.is_some() && !i.value.is_empty())
+    })
+}
+
+/// The request URL: `Type?identifier=system|value` (encoded) when there is a business
+/// identifier, else `Type/id`, so that sending the same record twice updates it.
+fn upsert_url(resource_type: &str, id: &str, identifiers: &[Identifier]) -> String {
+    match business_identifier(identifiers) {
+        Some(Identifier {
+            system: Some(system),
+            value,
+            ..
+        }) => {
+            let token = format!("{system}|{value}");
+            let encoded: String = url::form_urlencoded::byte_serialize(token.as_bytes()).collect();
+            format!("{resource_type}?identifier={encoded}")
+        }
+        _ => format!("{resource_type}/{id}"),
+    }
+}
+
+fn entry(resource: &impl Serialize, url: String) -> Result<Value, FhirError> {
+    match serde_json::to_value(resource) {
+        Ok(resource) => {
+            Ok(json!({ "resource": resource, "request": { "method": "PUT", "url": url } }))
+        }
+        Err(e) => Err(FhirError::Io {
+            source_name: url,
+            source: e.into(),
+        }),
+    }
+}
+
+/// The records of `registry` as Bundles of at most `max_entries` entries (organisations,
+/// then locations, services, practitioners and roles, so that each Bundle only refers to
+/// records already sent). Every entry is a conditional `PUT` by business identifier (or a
+/// `PUT` by id when the record has none), so re-sending a registry creates no duplicates.
+///
+/// The resources keep their registry ids: a server that allows client-assigned ids creates
+/// them under those ids, and references between them stay valid.
+///
+/// ```
+/// use hrh_core::synthetic::{Config, SyntheticRegistry};
+/// use hrh_fhir::write::{BundleKind, transaction};
+/// let registry = SyntheticRegistry::new(Config { workers: 5, ..Config::default() }).to_registry();
+/// let bundles = transaction(&registry, BundleKind::Transaction, 100)?;
+/// assert_eq!(bundles[0]["type"], "transaction");
+/// let first = &bundles[0]["entry"][0]["request"];
+/// assert_eq!(first["method"], "PUT");
+/// assert!(first["url"].as_str().unwrap().starts_with("Organization?identifier="));
+/// # Ok::<(), hrh_fhir::FhirError>(())
+/// ```
+pub fn transaction(
+    registry: &Registry,
+    kind: BundleKind,
+    max_entries: usize,
+) -> Result<Vec<Value>, FhirError> {
+    let mut entries = Vec::with_capacity(registry.record_count());
+    for o in &registry.organizations {
+        entries.push(entry(
+            &organization(o),
+            upsert_url("Organization", &o.id, &o.identifiers),
+        )?);
+    }
+    for f in &registry.facilities {
+        entries.push(entry(
+            &location(f),
+            upsert_url("Location", &f.id, &f.identifiers),
+        )?);
+    }
+    for s in &registry.services {
+        entries.push(entry(
+            &healthcare_service(s),
+            format!("HealthcareService/{}", s.id),
+        )?);
+    }
+    for p in &registry.practitioners {
+        entries.push(entry(
+            &practitioner(p),
+            upsert_url("Practitioner", &p.id, &p.identifiers),
+        )?);
+    }
+    for e in &registry.employments {
+        entries.push(entry(
+            &practitioner_role(e),
+            format!("PractitionerRole/{}", e.id),
+        )?);
+    }
+    Ok(entries
+        .chunks(max_entries.max(1))
+        .map(|chunk| json!({ "resourceType": "Bundle", "type": kind.code(), "entry": chunk }))
+        .collect())
+}
