@@ -71,6 +71,7 @@ pub mod mirror;
 pub mod read;
 #[cfg(feature = "fhir-sdk")]
 pub mod sdk;
+pub mod stream;
 pub mod write;
 
 pub use config::ReadConfig;

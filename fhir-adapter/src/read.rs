@@ -214,25 +214,36 @@ pub fn read_ndjson<R: BufRead>(
             break;
         }
         line_no += 1;
-        let origin = base.at_line(line_no);
-        let Ok(line) = std::str::from_utf8(&buf) else {
-            report.read += 1;
-            let reason = FhirError::Json {
-                origin: origin.clone(),
-                detail: "not UTF-8".to_owned(),
-            };
-            report.reject(&origin, None, reason);
-            continue;
-        };
-        let line = line.trim();
-        if line.is_empty() {
-            report.read += 1;
-            report.skip(&origin, None, SkipReason::BlankLine);
-            continue;
-        }
-        read_document(line, &origin, config, &mut report, sink);
+        read_line(&buf, &base.at_line(line_no), config, &mut report, sink);
     }
     Ok(report)
+}
+
+/// Reads one NDJSON line (with or without its line break): a resource or a Bundle; a blank
+/// line is skipped and counted, a line that is not UTF-8 rejected.
+pub(crate) fn read_line(
+    bytes: &[u8],
+    origin: &Origin,
+    config: &ReadConfig,
+    report: &mut ReadReport,
+    sink: &mut dyn FnMut(Record),
+) {
+    let Ok(line) = std::str::from_utf8(bytes) else {
+        report.read += 1;
+        let reason = FhirError::Json {
+            origin: origin.clone(),
+            detail: "not UTF-8".to_owned(),
+        };
+        report.reject(origin, None, reason);
+        return;
+    };
+    let line = line.trim();
+    if line.is_empty() {
+        report.read += 1;
+        report.skip(origin, None, SkipReason::BlankLine);
+        return;
+    }
+    read_document(line, origin, config, report, sink);
 }
 
 /// Reads one JSON document: a resource or a Bundle.
@@ -275,30 +286,50 @@ pub fn read_path(
     config: &ReadConfig,
     sink: &mut dyn FnMut(Record),
 ) -> Result<ReadReport, FhirError> {
-    let name = path.file_name().map_or_else(
-        || path.display().to_string(),
-        |n| n.to_string_lossy().into_owned(),
-    );
-    let file = File::open(path).map_err(|source| FhirError::Io {
-        source_name: name.clone(),
-        source,
-    })?;
-    let has_ext = |p: &Path, ext: &str| p.extension().is_some_and(|e| e.eq_ignore_ascii_case(ext));
-    let gz = has_ext(path, "gz");
-    let inner = if gz {
-        path.file_stem().map_or(path, Path::new)
+    let input = Input::open(path)?;
+    if input.ndjson {
+        read_ndjson(BufReader::new(input.reader), &input.name, config, sink)
     } else {
-        path
-    };
-    let reader: Box<dyn Read> = if gz {
-        Box::new(flate2::read::MultiGzDecoder::new(file))
-    } else {
-        Box::new(file)
-    };
-    if has_ext(inner, "ndjson") {
-        read_ndjson(BufReader::new(reader), &name, config, sink)
-    } else {
-        read_json(BufReader::new(reader), &name, config, sink)
+        read_json(BufReader::new(input.reader), &input.name, config, sink)
+    }
+}
+
+/// An input file opened for reading: its display name, its (gunzipped) bytes, and whether
+/// it is NDJSON by name (`.ndjson`, `.ndjson.gz`).
+pub(crate) struct Input {
+    pub name: String,
+    pub reader: Box<dyn Read + Send>,
+    pub ndjson: bool,
+}
+
+impl Input {
+    pub fn open(path: &Path) -> Result<Self, FhirError> {
+        let name = path.file_name().map_or_else(
+            || path.display().to_string(),
+            |n| n.to_string_lossy().into_owned(),
+        );
+        let file = File::open(path).map_err(|source| FhirError::Io {
+            source_name: name.clone(),
+            source,
+        })?;
+        let has_ext =
+            |p: &Path, ext: &str| p.extension().is_some_and(|e| e.eq_ignore_ascii_case(ext));
+        let gz = has_ext(path, "gz");
+        let inner = if gz {
+            path.file_stem().map_or(path, Path::new)
+        } else {
+            path
+        };
+        let reader: Box<dyn Read + Send> = if gz {
+            Box::new(flate2::read::MultiGzDecoder::new(file))
+        } else {
+            Box::new(file)
+        };
+        Ok(Self {
+            ndjson: has_ext(inner, "ndjson"),
+            name,
+            reader,
+        })
     }
 }
 

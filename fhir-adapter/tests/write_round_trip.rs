@@ -82,7 +82,10 @@ fn a_synthetic_registry_reads_back_as_written_bad_records_included() {
     let counts = export_synthetic(&synthetic, &dir.0, 3).unwrap();
     let expected = sorted(synthetic.to_registry());
     assert_eq!(counts.practitioners, 2_000);
-    assert_eq!(counts.roles, u64::try_from(expected.employments.len()).unwrap());
+    assert_eq!(
+        counts.roles,
+        u64::try_from(expected.employments.len()).unwrap()
+    );
 
     let (read, report) = read_registry(&files(&dir), &config()).unwrap();
     let read = sorted(read);

@@ -1,0 +1,134 @@
+//! The streaming aggregation gives the same figures and account as the in-memory one.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use hrh_core::Country;
+use hrh_core::aggregate::{AggregateResult, Aggregation, Mapping, Options};
+use hrh_core::synthetic::{Config, SyntheticRegistry};
+use hrh_fhir::write::export_synthetic;
+use hrh_fhir::{ReadConfig, inputs, read_registry, stream};
+
+struct TempDir(PathBuf);
+
+impl TempDir {
+    fn new(name: &str) -> Self {
+        let dir = std::env::temp_dir().join(format!("hrh-{name}-{}", std::process::id()));
+        std::fs::remove_dir_all(&dir).ok();
+        std::fs::create_dir_all(&dir).unwrap();
+        Self(dir)
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        std::fs::remove_dir_all(&self.0).ok();
+    }
+}
+
+fn aggregation(mapping: &str) -> Aggregation {
+    let options = Options {
+        period: "2024".parse().unwrap(),
+        home: Country::UZBEKISTAN,
+        org_unit: Some("UZdemoRoot1".into()),
+        suppress_below: None,
+    };
+    Aggregation::new(&Mapping::builtin(mapping).unwrap(), &options).unwrap()
+}
+
+fn in_memory(files: &[PathBuf], mapping: &str) -> AggregateResult {
+    let (registry, _) = read_registry(files, &ReadConfig::default()).unwrap();
+    aggregation(mapping).run(&registry)
+}
+
+#[test]
+fn streaming_equals_in_memory_for_both_builtin_mappings_and_any_thread_count() {
+    let dir = TempDir::new("stream-equal");
+    let synthetic = SyntheticRegistry::new(Config {
+        workers: 12_000,
+        ..Config::default()
+    });
+    export_synthetic(&synthetic, &dir.0, 2).unwrap();
+    // Practitioners first, on purpose: the stream must still read roles before them.
+    let mut files = inputs::expand(&[&dir.0]).unwrap();
+    files.sort_by_key(|f| !f.ends_with("Practitioner.ndjson"));
+    for mapping in ["nhwa-module1", "nhwa-module1-subnational"] {
+        let expected = in_memory(&files, mapping);
+        assert_eq!(expected.account.workers, 12_000);
+        for threads in [1, 3] {
+            let (streamed, report) = stream::aggregate_files(
+                &files,
+                &ReadConfig::default(),
+                aggregation(mapping),
+                threads,
+            )
+            .unwrap();
+            assert!(report.is_balanced());
+            assert_eq!(
+                streamed.values, expected.values,
+                "{mapping}, {threads} threads"
+            );
+            assert_eq!(streamed.account, expected.account);
+        }
+    }
+}
+
+#[test]
+fn records_out_of_place_bad_lines_and_bundles_are_all_accounted_for() {
+    let dir = TempDir::new("stream-mixed");
+    let synthetic = SyntheticRegistry::new(Config {
+        workers: 500,
+        seed: 3,
+        ..Config::default()
+    });
+    export_synthetic(&synthetic, &dir.0, 1).unwrap();
+    // A role file that also holds a practitioner, a broken line and a blank line.
+    let mut extra = std::fs::File::create(dir.0.join("Extra.ndjson")).unwrap();
+    writeln!(extra, r#"{{"resourceType":"PractitionerRole","id":"x-r","practitioner":{{"reference":"Practitioner/x"}},"code":[{{"coding":[{{"system":"http://www.ilo.org/public/english/bureau/stat/isco/isco08","code":"2221"}}]}}],"period":{{"start":"2020-01-01"}}}}"#).unwrap();
+    writeln!(
+        extra,
+        r#"{{"resourceType":"Practitioner","id":"x","gender":"female","birthDate":"1990-01-01"}}"#
+    )
+    .unwrap();
+    writeln!(extra, "{{not json").unwrap();
+    writeln!(extra).unwrap();
+    drop(extra);
+    let files = inputs::expand(&[&dir.0]).unwrap();
+    let expected = in_memory(&files, "nhwa-module1");
+    let (streamed, report) = stream::aggregate_files(
+        &files,
+        &ReadConfig::default(),
+        aggregation("nhwa-module1"),
+        2,
+    )
+    .unwrap();
+    assert_eq!(streamed.account.workers, 501);
+    assert_eq!(streamed.values, expected.values);
+    assert_eq!(streamed.account, expected.account);
+    assert_eq!(report.rejected.len(), 1);
+    assert_eq!(report.rejected[0].location.line, Some(3));
+    assert!(report.is_balanced());
+
+    // A Bundle among the inputs: the in-memory path, same figures.
+    std::fs::write(
+        dir.0.join("more.json"),
+        r#"{"resourceType":"Bundle","type":"collection","entry":[]}"#,
+    )
+    .unwrap();
+    let files = inputs::expand(&[&dir.0]).unwrap();
+    let (with_bundle, _) = stream::aggregate_files(
+        &files,
+        &ReadConfig::default(),
+        aggregation("nhwa-module1"),
+        2,
+    )
+    .unwrap();
+    assert_eq!(with_bundle.values, expected.values);
+}
