@@ -29,6 +29,8 @@ struct Cli {
 enum Command {
     /// The whole job offline on a synthetic registry: check, aggregate NHWA Module 1, write hrh-demo/.
     Demo(commands::demo::Args),
+    /// Write a synthetic registry as bulk-export NDJSON (Practitioner, PractitionerRole, ...).
+    Generate(commands::generate::Args),
     /// Data-quality report of a registry (exit 0 clean, 1 problems found, 2 unusable input).
     Validate(commands::validate::Args),
     /// Aggregate a registry into figures with a mapping (NHWA Module 1 by default).
@@ -48,6 +50,7 @@ fn main() -> ExitCode {
     };
     let outcome = match command {
         Command::Demo(args) => commands::demo::run(&args),
+        Command::Generate(args) => commands::generate::run(&args),
         Command::Validate(args) => commands::validate::run(&args),
         Command::Aggregate(args) => commands::aggregate::run(&args),
         Command::Convert(args) => commands::convert::run(&args),

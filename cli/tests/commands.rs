@@ -337,3 +337,62 @@ fn convert_round_trips_between_json_csv_and_adx() {
     assert_eq!(code, 2);
     assert!(stderr.contains("--from"), "{stderr}");
 }
+
+#[test]
+fn generate_writes_a_deterministic_bulk_export_that_aggregate_reads() {
+    let a = temp_dir("generate-a");
+    let b = temp_dir("generate-b");
+    let (code, out, err) = hrh(&[
+        "generate",
+        "--workers",
+        "3000",
+        "--seed",
+        "9",
+        "--threads",
+        "1",
+        "--out",
+        a.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("wrote 3000 practitioners"), "{out}");
+    let (code, _, err) = hrh(&[
+        "generate",
+        "--workers",
+        "3000",
+        "--seed",
+        "9",
+        "--threads",
+        "2",
+        "--out",
+        b.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    for file in [
+        "Practitioner.ndjson",
+        "PractitionerRole.ndjson",
+        "Organization.ndjson",
+        "Location.ndjson",
+    ] {
+        let left = std::fs::read(a.join(file)).unwrap();
+        assert!(!left.is_empty(), "{file}");
+        assert_eq!(
+            left,
+            std::fs::read(b.join(file)).unwrap(),
+            "{file} differs by thread count"
+        );
+    }
+    let (code, out, err) = hrh(&[
+        "aggregate",
+        "--period",
+        "2024",
+        "--country",
+        "UZ",
+        "--org-unit",
+        "UZdemoRoot1",
+        a.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("3000 workers"), "{err}");
+    let set: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert!(set["dataValues"].as_array().unwrap().len() > 100);
+}

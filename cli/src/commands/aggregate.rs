@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use hrh_core::aggregate::{Aggregation, Options};
-use hrh_fhir::{ReadConfig, inputs, read_registry};
+use hrh_fhir::{ReadConfig, inputs, stream};
 
 use crate::error::CliError;
 use crate::output::{self, Format};
@@ -57,9 +57,10 @@ pub fn run(args: &Args) -> Result<u8, CliError> {
     let spinner = indicatif::ProgressBar::new_spinner()
         .with_message(format!("reading {} files", files.len()));
     spinner.enable_steady_tick(std::time::Duration::from_millis(120));
-    let (registry, report) = read_registry(&files, &ReadConfig::default())?;
+    let threads = std::thread::available_parallelism().map_or(1, usize::from);
+    let (result, report) =
+        stream::aggregate_files(&files, &ReadConfig::default(), aggregation, threads)?;
     spinner.finish_and_clear();
-    let result = aggregation.run(&registry);
     let set = output::data_value_set(&result);
     output::to_file_or_stdout(args.output.as_deref(), |out| {
         output::write_set(&set, args.format, out)

@@ -3,6 +3,7 @@
 pub mod aggregate;
 pub mod convert;
 pub mod demo;
+pub mod generate;
 pub mod period;
 pub mod validate;
 
