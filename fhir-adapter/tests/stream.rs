@@ -10,28 +10,13 @@
 use std::io::Write;
 use std::path::PathBuf;
 
+mod common;
+use common::TempDir;
 use hrh_core::Country;
 use hrh_core::aggregate::{AggregateResult, Aggregation, Mapping, Options};
 use hrh_core::synthetic::{Config, SyntheticRegistry};
 use hrh_fhir::write::export_synthetic;
 use hrh_fhir::{ReadConfig, inputs, read_registry, stream};
-
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new(name: &str) -> Self {
-        let dir = std::env::temp_dir().join(format!("hrh-{name}-{}", std::process::id()));
-        std::fs::remove_dir_all(&dir).ok();
-        std::fs::create_dir_all(&dir).unwrap();
-        Self(dir)
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        std::fs::remove_dir_all(&self.0).ok();
-    }
-}
 
 fn aggregation(mapping: &str) -> Aggregation {
     let options = Options {

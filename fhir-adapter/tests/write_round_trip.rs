@@ -9,27 +9,12 @@
 
 use std::path::PathBuf;
 
+mod common;
+use common::TempDir;
 use hrh_core::synthetic::{Config, NATIONAL_ID_SYSTEM, SyntheticRegistry};
 use hrh_core::{Employment, Registry};
 use hrh_fhir::write::{BulkWriter, BundleKind, export_synthetic, profiles, transaction};
 use hrh_fhir::{ReadConfig, read_registry};
-
-/// A fresh directory under the system temp dir, removed when dropped.
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new(name: &str) -> Self {
-        let dir = std::env::temp_dir().join(format!("hrh-{name}-{}", std::process::id()));
-        std::fs::remove_dir_all(&dir).ok();
-        Self(dir)
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        std::fs::remove_dir_all(&self.0).ok();
-    }
-}
 
 fn config() -> ReadConfig {
     ReadConfig::default()

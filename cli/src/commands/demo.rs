@@ -17,15 +17,8 @@ pub const DEMO_ORG_UNIT: &str = "UZdemoRoot1";
 /// Arguments of `hrh demo`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Workers in the synthetic registry.
-    #[arg(long, default_value_t = 10_000)]
-    workers: usize,
-    /// Seed of the synthetic registry.
-    #[arg(long, default_value_t = 42)]
-    seed: u64,
-    /// Home country (ISO 3166-1).
-    #[arg(long, default_value = "UZ")]
-    country: String,
+    #[command(flatten)]
+    synthetic: super::SyntheticArgs,
     /// Reporting year (default: the last full year).
     #[arg(long)]
     year: Option<i32>,
@@ -38,10 +31,10 @@ pub struct Args {
 pub fn run(args: &Args) -> Result<u8, CliError> {
     let year = args.year.unwrap_or_else(|| chrono::Local::now().year() - 1);
     let period = Period::parse(&format!("{year:04}"))?;
-    let country = Country::parse(&args.country)?;
+    let country = Country::parse(&args.synthetic.country)?;
     let synthetic = SyntheticRegistry::new(Config {
-        workers: args.workers,
-        seed: args.seed,
+        workers: args.synthetic.workers,
+        seed: args.synthetic.seed,
         country,
         year,
         bad_records: true,
@@ -62,7 +55,7 @@ pub fn run(args: &Args) -> Result<u8, CliError> {
     let _ = writeln!(
         text,
         "hrh demo: a synthetic registry of {} workers ({}), NHWA Module 1, period {period}\n",
-        args.workers,
+        args.synthetic.workers,
         country.name()
     );
     let _ = writeln!(

@@ -11,15 +11,8 @@ use crate::error::CliError;
 /// Arguments of `hrh generate`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Number of workers.
-    #[arg(long, default_value_t = 10_000)]
-    workers: usize,
-    /// Seed: the same seed gives the same files.
-    #[arg(long, default_value_t = 42)]
-    seed: u64,
-    /// The home country (ISO 3166-1).
-    #[arg(long, default_value = "UZ")]
-    country: String,
+    #[command(flatten)]
+    synthetic: super::SyntheticArgs,
     /// The year the registry describes (employments and licences run into it).
     #[arg(long, default_value_t = 2024)]
     year: i32,
@@ -38,9 +31,9 @@ pub struct Args {
 /// `Location.ndjson` into `--out` and prints what was written.
 pub fn run(args: &Args) -> Result<u8, CliError> {
     let config = Config {
-        workers: args.workers,
-        seed: args.seed,
-        country: Country::parse(&args.country)?,
+        workers: args.synthetic.workers,
+        seed: args.synthetic.seed,
+        country: Country::parse(&args.synthetic.country)?,
         year: args.year,
         bad_records: !args.no_bad_records,
     };
@@ -48,7 +41,7 @@ pub fn run(args: &Args) -> Result<u8, CliError> {
         .threads
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, usize::from));
     let spinner = indicatif::ProgressBar::new_spinner()
-        .with_message(format!("generating {} workers", args.workers));
+        .with_message(format!("generating {} workers", args.synthetic.workers));
     spinner.enable_steady_tick(std::time::Duration::from_millis(120));
     let started = Instant::now();
     let synthetic = SyntheticRegistry::new(config);

@@ -11,6 +11,20 @@ use hrh_core::{Country, Period};
 
 use crate::error::CliError;
 
+/// The synthetic registry options `demo` and `generate` share.
+#[derive(Debug, clap::Args)]
+pub struct SyntheticArgs {
+    /// Workers in the synthetic registry.
+    #[arg(long, default_value_t = 10_000)]
+    pub workers: usize,
+    /// Seed: the same seed gives the same registry.
+    #[arg(long, default_value_t = 42)]
+    pub seed: u64,
+    /// Home country (ISO 3166-1).
+    #[arg(long, default_value = "UZ")]
+    pub country: String,
+}
+
 /// Reads `--period` and `--country` the same way in every command.
 pub fn period_and_country(period: &str, country: &str) -> Result<(Period, Country), CliError> {
     Ok((Period::parse(period)?, Country::parse(country)?))

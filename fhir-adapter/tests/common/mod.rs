@@ -1,5 +1,8 @@
 //! Shared test helpers.
 
+// Each test file uses some of them.
+#![allow(dead_code)]
+
 use std::path::PathBuf;
 
 /// The shared fixtures folder: `$HRH_FIXTURES`, else `../shared/fixtures` next to the workspace.
@@ -29,4 +32,23 @@ pub fn existing(dir: PathBuf, ci: bool) -> Option<PathBuf> {
         dir.display()
     );
     None
+}
+
+/// A fresh directory under the system temp dir, removed when dropped.
+pub struct TempDir(pub PathBuf);
+
+impl TempDir {
+    /// Creates (or empties) `hrh-{name}-{pid}` under the temp dir.
+    pub fn new(name: &str) -> Self {
+        let dir = std::env::temp_dir().join(format!("hrh-{name}-{}", std::process::id()));
+        std::fs::remove_dir_all(&dir).ok();
+        std::fs::create_dir_all(&dir).unwrap();
+        Self(dir)
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        std::fs::remove_dir_all(&self.0).ok();
+    }
 }
