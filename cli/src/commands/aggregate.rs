@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 
 use hrh_core::aggregate::{Aggregation, Options};
+use hrh_dhis2::DataValueSet;
 use hrh_fhir::{ReadConfig, inputs, read_registry};
 
 use crate::error::CliError;
@@ -60,7 +61,7 @@ pub fn run(args: &Args) -> Result<u8, CliError> {
     let (registry, report) = read_registry(&files, &ReadConfig::default())?;
     spinner.finish_and_clear();
     let result = aggregation.run(&registry);
-    let set = output::data_value_set(&result);
+    let set = DataValueSet::from_result(&result);
     output::to_file_or_stdout(args.output.as_deref(), |out| {
         output::write_set(&set, args.format, out)
     })?;
