@@ -1,10 +1,11 @@
-//! The Python exception hierarchy of `hrh` and the mapping from [`CoreError`]
-//! and [`FhirError`].
+//! The Python exception hierarchy of `hrh` and the mapping from [`CoreError`],
+//! [`FhirError`] and [`Dhis2Error`].
 //!
 //! Every family is a subclass of `hrh.HrhError`; `InvalidInput` is also a
 //! `ValueError`, so `except ValueError` keeps working for bad arguments.
 
 use hrh_core::CoreError;
+use hrh_dhis2::Dhis2Error as RustDhis2Error;
 use hrh_fhir::{FhirError as RustFhirError, Origin};
 use pyo3::exceptions::{PyException, PyOSError, PyValueError};
 use pyo3::prelude::*;
@@ -193,6 +194,11 @@ pub fn fhir_to_py(
         return place.invalid_input(py, message);
     }
     Place::of(error).invalid_input(py, message)
+}
+
+/// Translates an error from `hrh-dhis2` into `hrh.Dhis2Error`.
+pub fn dhis2_to_py(error: &RustDhis2Error) -> PyErr {
+    Dhis2Error::new_err(error.to_string())
 }
 
 /// A `MappingError` carrying `.issues`: a list of `(line, message)` tuples.

@@ -2,8 +2,8 @@
 //!
 //! Wiring only: each file wraps one concept of `hrh-core` (`period.rs`,
 //! `mapping.rs`, `registry.rs`, `quality.rs`, `aggregate.rs`) or of the
-//! adapters (`read.rs` for `hrh-fhir`'s readers) in a `Py`-prefixed class or
-//! function, and
+//! adapters (`read.rs` for `hrh-fhir`'s readers; the DHIS2 writers of
+//! `hrh-dhis2` in `aggregate.rs`) in a `Py`-prefixed class or function, and
 //! `errors.rs` maps every core and adapter error to its Python exception. The
 //! Python package `hrh` (in `python/hrh`) re-exports it all.
 
