@@ -3,6 +3,8 @@
 import gzip
 import json
 import sys
+import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -269,3 +271,20 @@ def test_read_registry_to_pandas_without_pandas(tmp_path: Path, monkeypatch: pyt
     with pytest.raises(ImportError, match="pip install pandas"):
         r.to_pandas()
 
+
+
+def test_reading_releases_the_gil(tmp_path: Path) -> None:
+    # While another thread reads, this one keeps running Python code.
+    lines = (json.dumps({**PRACTITIONER, "id": f"p{i}"}) + "\n" for i in range(40_000))
+    path = tmp_path / "many.ndjson"
+    path.write_text("".join(lines), encoding="utf-8")
+    done: list[hrh.Registry] = []
+    worker = threading.Thread(target=lambda: done.append(hrh.read_registry(path)))
+    ticks = 0
+    worker.start()
+    while worker.is_alive():
+        ticks += 1
+        time.sleep(0)
+    worker.join()
+    assert len(done[0]) == 40_000
+    assert ticks > 200  # ~40 when a native call of this length holds the GIL
