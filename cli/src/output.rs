@@ -4,7 +4,6 @@ use std::io::Write;
 use std::path::Path;
 
 use clap::ValueEnum;
-use hrh_core::aggregate::AggregateResult;
 use hrh_dhis2::DataValueSet;
 use hrh_dhis2::datavalueset::{adx, csv, json};
 
@@ -34,13 +33,6 @@ impl Format {
             _ => None,
         }
     }
-}
-
-/// The data value set of a result (data set, values).
-pub fn data_value_set(result: &AggregateResult) -> DataValueSet {
-    let mut set = DataValueSet::from_aggregates(&result.values);
-    set.data_set.clone_from(&result.data_set);
-    set
 }
 
 /// Writes a data value set in `format`.

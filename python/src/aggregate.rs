@@ -4,6 +4,8 @@ use std::collections::BTreeMap;
 
 use hrh_core::aggregate::{Account, AggregateResult};
 use hrh_core::{AggregateValue, Number};
+use hrh_dhis2::DataValueSet;
+use hrh_dhis2::datavalueset::{adx, csv, json};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
 
@@ -29,6 +31,22 @@ impl PyAggregate {
     pub(crate) fn new(inner: AggregateResult) -> Self {
         Self { inner }
     }
+}
+
+/// The DHIS2 data value set of `result`, written by `write` into a string (without the GIL).
+fn written(
+    py: Python<'_>,
+    result: &AggregateResult,
+    write: fn(&DataValueSet, &mut Vec<u8>) -> hrh_dhis2::Result<()>,
+) -> PyResult<String> {
+    let bytes = py
+        .detach(|| {
+            let mut out = Vec::new();
+            write(&DataValueSet::from_result(result), &mut out).map(|()| out)
+        })
+        .map_err(|e| crate::errors::dhis2_to_py(&e))?;
+    Ok(String::from_utf8(bytes)
+        .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()))
 }
 
 fn value_dict<'py>(py: Python<'py>, v: &AggregateValue) -> PyResult<Bound<'py, PyDict>> {
@@ -119,6 +137,28 @@ impl PyAggregate {
     /// `values` as a `pandas.DataFrame`, one row per value (needs pandas).
     fn to_pandas<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         crate::data_frame(py, &self.values(py)?, &COLUMNS)
+    }
+
+    /// The figures as a DHIS2 data value set in JSON (the body of `POST /api/dataValueSets`),
+    /// with the mapping's data set; withheld values are left out.
+    ///
+    /// Raises `Dhis2Error` if the set cannot be written.
+    fn to_dhis2_json(&self, py: Python<'_>) -> PyResult<String> {
+        written(py, &self.inner, |set, out| json::write_json(set, out))
+    }
+
+    /// The figures as a DHIS2 data value set in CSV (header row, one row per value).
+    ///
+    /// Raises `Dhis2Error` if the set cannot be written.
+    fn to_dhis2_csv(&self, py: Python<'_>) -> PyResult<String> {
+        written(py, &self.inner, |set, out| csv::write_csv(set, out))
+    }
+
+    /// The figures as ADX XML (one group per data set, org unit and period).
+    ///
+    /// Raises `Dhis2Error` if the set cannot be written in ADX.
+    fn to_adx(&self, py: Python<'_>) -> PyResult<String> {
+        written(py, &self.inner, |set, out| adx::write_adx(set, out))
     }
 
     fn __len__(&self) -> usize {

@@ -1,10 +1,13 @@
-//! The Python exception hierarchy of `hrh` and the mapping from [`CoreError`].
+//! The Python exception hierarchy of `hrh` and the mapping from [`CoreError`],
+//! [`FhirError`] and [`Dhis2Error`].
 //!
 //! Every family is a subclass of `hrh.HrhError`; `InvalidInput` is also a
 //! `ValueError`, so `except ValueError` keeps working for bad arguments.
 
 use hrh_core::CoreError;
-use pyo3::exceptions::{PyException, PyValueError};
+use hrh_dhis2::Dhis2Error as RustDhis2Error;
+use hrh_fhir::{FhirError as RustFhirError, Origin};
+use pyo3::exceptions::{PyException, PyOSError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyDict, PyList, PyTuple, PyType};
@@ -46,8 +49,20 @@ pyo3::create_exception!(
     "A server could not be reached or the connection failed."
 );
 
-const INVALID_INPUT_DOC: &str =
-    "An argument or record value is not valid (a bad period, country, date, code, ...).";
+const INVALID_INPUT_DOC: &str = "An argument or record value is not valid (a bad period, country, date, code, ...).\n\n\
+For a record that could not be read, `path` is the file, `line` (NDJSON, 1-based) and \
+`entry` (Bundle, 0-based) where in it, `resource_type` and `record_id` the resource, and \
+`field` the JSON path of the bad element; each is None when unknown.";
+
+/// The attributes `InvalidInput` carries about a record that could not be read (all `None` by default).
+const PLACE_ATTRIBUTES: [&str; 6] = [
+    "path",
+    "line",
+    "entry",
+    "resource_type",
+    "record_id",
+    "field",
+];
 
 /// `hrh.InvalidInput`: subclass of both `HrhError` and `ValueError`.
 ///
@@ -67,6 +82,9 @@ impl InvalidInput {
             let namespace = PyDict::new(py);
             namespace.set_item("__module__", "hrh")?;
             namespace.set_item("__doc__", INVALID_INPUT_DOC)?;
+            for name in PLACE_ATTRIBUTES {
+                namespace.set_item(name, py.None())?;
+            }
             let made = py
                 .get_type::<PyType>()
                 .call1(("InvalidInput", bases, namespace))?;
@@ -82,6 +100,105 @@ impl InvalidInput {
             Err(e) => e,
         }
     }
+}
+
+/// Where in the input a record that could not be read is: the attributes of `InvalidInput`.
+#[derive(Debug, Clone, Default)]
+pub struct Place {
+    /// The file, as found from the arguments.
+    pub path: Option<String>,
+    /// The NDJSON line (1-based).
+    pub line: Option<u32>,
+    /// The Bundle entry (0-based).
+    pub entry: Option<u32>,
+    /// The resource type.
+    pub resource_type: Option<String>,
+    /// The resource id.
+    pub record_id: Option<String>,
+    /// The JSON path of the bad element, e.g. `period.start`.
+    pub field: Option<String>,
+}
+
+impl Place {
+    /// The place an error names: line and entry from its origin, field from `Invalid`.
+    pub fn of(error: &RustFhirError) -> Self {
+        let origin: Option<&Origin> = match error {
+            RustFhirError::Json { origin, .. }
+            | RustFhirError::NotAResource { origin }
+            | RustFhirError::UnsupportedResourceType { origin, .. }
+            | RustFhirError::Structure { origin, .. }
+            | RustFhirError::MissingId { origin, .. }
+            | RustFhirError::Invalid { origin, .. } => Some(origin),
+            _ => None,
+        };
+        let field = match error {
+            RustFhirError::Invalid { path, .. } => Some(path.clone()),
+            _ => None,
+        };
+        Self {
+            line: origin.and_then(|o| o.line),
+            entry: origin.and_then(|o| o.entry),
+            field,
+            ..Self::default()
+        }
+    }
+
+    /// An `InvalidInput` error with this message and these attributes.
+    pub fn invalid_input(self, py: Python<'_>, message: String) -> PyErr {
+        let err = InvalidInput::err(py, message);
+        let value = err.value(py);
+        let attached = (|| -> PyResult<()> {
+            value.setattr("path", self.path)?;
+            value.setattr("line", self.line)?;
+            value.setattr("entry", self.entry)?;
+            value.setattr("resource_type", self.resource_type)?;
+            value.setattr("record_id", self.record_id)?;
+            value.setattr("field", self.field)
+        })();
+        match attached {
+            Ok(()) => err,
+            Err(e) => e,
+        }
+    }
+}
+
+/// Translates an error that ended a FHIR read; `path_of` turns the file name
+/// the reader gives into the file's path.
+///
+/// A file that cannot be opened raises `OSError` (`FileNotFoundError`, ...)
+/// with the file name, as `open()` would; everything else about the input
+/// (a broken gzip stream, a bad record) raises `InvalidInput` with its place.
+pub fn fhir_to_py(
+    py: Python<'_>,
+    error: &RustFhirError,
+    path_of: &dyn Fn(&str) -> String,
+) -> PyErr {
+    let message = error.to_string();
+    if let RustFhirError::Io {
+        source_name,
+        source,
+    } = error
+    {
+        if let Some(errno) = source.raw_os_error() {
+            let text = source.to_string();
+            let strerror = text
+                .strip_suffix(&format!(" (os error {errno})"))
+                .unwrap_or(&text)
+                .to_owned();
+            return PyOSError::new_err((errno, strerror, path_of(source_name)));
+        }
+        let place = Place {
+            path: Some(path_of(source_name)),
+            ..Place::default()
+        };
+        return place.invalid_input(py, message);
+    }
+    Place::of(error).invalid_input(py, message)
+}
+
+/// Translates an error from `hrh-dhis2` into `hrh.Dhis2Error`.
+pub fn dhis2_to_py(error: &RustDhis2Error) -> PyErr {
+    Dhis2Error::new_err(error.to_string())
 }
 
 /// A `MappingError` carrying `.issues`: a list of `(line, message)` tuples.

@@ -1,15 +1,18 @@
 //! `hrh-python`: the native module `hrh._native` of the `hrh` wheel.
 //!
 //! Wiring only: each file wraps one concept of `hrh-core` (`period.rs`,
-//! `mapping.rs`, `registry.rs`, `quality.rs`, `aggregate.rs`) in a
-//! `Py`-prefixed class, and `errors.rs` maps every core error to its Python
-//! exception. The Python package `hrh` (in `python/hrh`) re-exports it all.
+//! `mapping.rs`, `registry.rs`, `quality.rs`, `aggregate.rs`) or of the
+//! adapters (`read.rs` for `hrh-fhir`'s readers; the DHIS2 writers of
+//! `hrh-dhis2` in `aggregate.rs`) in a `Py`-prefixed class or function, and
+//! `errors.rs` maps every core and adapter error to its Python exception. The
+//! Python package `hrh` (in `python/hrh`) re-exports it all.
 
 mod aggregate;
 mod errors;
 mod mapping;
 mod period;
 mod quality;
+mod read;
 mod registry;
 
 use pyo3::exceptions::PyImportError;
@@ -45,6 +48,8 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<registry::PyRegistry>()?;
     m.add_class::<quality::PyQualityReport>()?;
     m.add_class::<aggregate::PyAggregate>()?;
+    m.add_class::<read::PyReadConfig>()?;
+    m.add_function(wrap_pyfunction!(read::read_registry, m)?)?;
     errors::register(m)?;
     Ok(())
 }

@@ -12,6 +12,7 @@ use crate::errors::IntoPyResult;
 use crate::mapping::PyMapping;
 use crate::period::PeriodArg;
 use crate::quality::PyQualityReport;
+use crate::read::{PyReadConfig, Rejection};
 
 /// The columns of `Registry.to_records()`, in order.
 const COLUMNS: [&str; 7] = [
@@ -31,6 +32,27 @@ const COLUMNS: [&str; 7] = [
 #[pyclass(name = "Registry", module = "hrh", frozen)]
 pub struct PyRegistry {
     inner: Registry,
+    /// The records left out by `read_registry(..., errors="skip")`.
+    rejected: Vec<Rejection>,
+}
+
+impl PyRegistry {
+    /// A registry read from FHIR, with the records that could not be read.
+    pub(crate) fn read(inner: Registry, rejected: Vec<Rejection>) -> Self {
+        Self { inner, rejected }
+    }
+}
+
+fn rejection_dict<'py>(py: Python<'py>, r: &Rejection) -> PyResult<Bound<'py, PyDict>> {
+    let d = PyDict::new(py);
+    d.set_item("path", r.place.path.as_deref())?;
+    d.set_item("line", r.place.line)?;
+    d.set_item("entry", r.place.entry)?;
+    d.set_item("resource_type", r.place.resource_type.as_deref())?;
+    d.set_item("record_id", r.place.record_id.as_deref())?;
+    d.set_item("field", r.place.field.as_deref())?;
+    d.set_item("message", &r.message)?;
+    Ok(d)
 }
 
 /// A recorded value as Python sees it: `None` when missing, else the text (valid or not).
@@ -102,7 +124,40 @@ impl PyRegistry {
             bad_records,
         };
         let inner = py.detach(|| SyntheticRegistry::new(config).to_registry());
-        Ok(Self { inner })
+        Ok(Self::read(inner, Vec::new()))
+    }
+
+    /// A registry from one FHIR Bundle (or a single resource), given as a dict
+    /// or as JSON text; a dict is serialised with the `json` module first.
+    ///
+    /// `config` and `errors` are as for `read_registry()`: a record that
+    /// cannot be read raises `InvalidInput` (with `entry`, `resource_type`,
+    /// `record_id` and `field`), or with `errors="skip"` is left out and listed
+    /// in `rejected`. Text that is not JSON raises `InvalidInput`.
+    #[staticmethod]
+    #[pyo3(
+        signature = (bundle, config = None, errors = "raise"),
+        text_signature = "(bundle, config=None, errors='raise')"
+    )]
+    fn from_bundle(
+        py: Python<'_>,
+        bundle: &Bound<'_, PyAny>,
+        config: Option<&PyReadConfig>,
+        errors: &str,
+    ) -> PyResult<Self> {
+        crate::read::from_bundle(py, bundle, config, errors)
+    }
+
+    /// The records left out when reading with `errors="skip"`: one dict each
+    /// with `path`, `line`, `entry`, `resource_type`, `record_id`, `field`
+    /// (the attributes `InvalidInput` would carry) and `message`.
+    #[getter]
+    fn rejected<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
+        let list = PyList::empty(py);
+        for r in &self.rejected {
+            list.append(rejection_dict(py, r)?)?;
+        }
+        Ok(list)
     }
 
     /// One dict per practitioner: `id`, `active`, `sex`, `birth_date` (as
@@ -179,11 +234,12 @@ impl PyRegistry {
 
     fn __repr__(&self) -> String {
         format!(
-            "Registry(practitioners={}, employments={}, organizations={}, facilities={})",
+            "Registry(practitioners={}, employments={}, organizations={}, facilities={}, rejected={})",
             self.inner.practitioners.len(),
             self.inner.employments.len(),
             self.inner.organizations.len(),
-            self.inner.facilities.len()
+            self.inner.facilities.len(),
+            self.rejected.len()
         )
     }
 }

@@ -1,4 +1,8 @@
+import csv
+import io
+import json
 import sys
+from xml.etree import ElementTree
 
 import pytest
 
@@ -90,3 +94,52 @@ def test_to_pandas_without_pandas(registry: hrh.Registry, mapping: hrh.Mapping, 
     monkeypatch.setitem(sys.modules, "pandas", None)
     with pytest.raises(ImportError, match="pip install pandas"):
         result.to_pandas()
+
+
+def test_to_dhis2_json(registry: hrh.Registry, mapping: hrh.Mapping) -> None:
+    result = registry.aggregate(mapping, org_unit="UZ")
+    body = json.loads(result.to_dhis2_json())
+    assert body["dataSet"] == result.data_set == "FuMctq4PQpf"
+    sent = body["dataValues"]
+    assert len(sent) == len(result)
+    for value, dv in zip(result.values, sent):
+        assert dv["dataElement"] == value["data_element"]
+        assert dv.get("categoryOptionCombo") == value["category_option_combo"]
+        assert dv["orgUnit"] == value["org_unit"]
+        assert dv["period"] == value["period"]
+        assert float(dv["value"]) == value["value"]
+
+
+def test_to_dhis2_json_leaves_out_withheld(registry: hrh.Registry, mapping: hrh.Mapping) -> None:
+    result = registry.aggregate(mapping, org_unit="UZ", suppress=5)
+    assert result.withheld
+    assert len(json.loads(result.to_dhis2_json())["dataValues"]) == len(result.values)
+
+
+def test_to_dhis2_csv(registry: hrh.Registry, mapping: hrh.Mapping) -> None:
+    result = registry.aggregate(mapping, org_unit="UZ")
+    rows = list(csv.reader(io.StringIO(result.to_dhis2_csv())))
+    assert rows[0][:6] == ["dataelement", "period", "orgunit", "categoryoptioncombo", "attributeoptioncombo", "value"]
+    assert len(rows) == len(result) + 1
+    first = result.values[0]
+    assert rows[1][:4] == [first["data_element"], "2024", "UZ", first["category_option_combo"]]
+
+
+def test_to_adx(registry: hrh.Registry, mapping: hrh.Mapping) -> None:
+    result = registry.aggregate(mapping, org_unit="UZ")
+    root = ElementTree.fromstring(result.to_adx())
+    ns = "{urn:ihe:qrph:adx:2015}"
+    assert root.tag == f"{ns}adx"
+    groups = root.findall(f"{ns}group")
+    assert [(g.get("orgUnit"), g.get("period"), g.get("dataSet")) for g in groups] == [("UZ", "2024-01-01/P1Y", "FuMctq4PQpf")]
+    assert len(root.findall(f"{ns}group/{ns}dataValue")) == len(result)
+
+
+def test_dhis2_json_pandas_round_trip(registry: hrh.Registry, mapping: hrh.Mapping) -> None:
+    pd = pytest.importorskip("pandas")
+    result = registry.aggregate(mapping, org_unit="UZ")
+    sent = pd.DataFrame(json.loads(result.to_dhis2_json())["dataValues"])
+    frame = result.to_pandas()
+    assert list(sent["dataElement"]) == list(frame["data_element"])
+    assert list(sent["categoryOptionCombo"]) == list(frame["category_option_combo"])
+    assert list(sent["value"].astype(float)) == list(frame["value"].astype(float))

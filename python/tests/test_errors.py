@@ -1,3 +1,5 @@
+import inspect
+
 import pytest
 
 import hrh
@@ -36,10 +38,19 @@ def test_mapping_error_issues_default() -> None:
 
 
 def test_classes_have_rust_docstrings() -> None:
-    for cls in (hrh.Period, hrh.Mapping, hrh.Registry, hrh.QualityReport, hrh.Aggregate):
+    for cls in (hrh.Period, hrh.Mapping, hrh.Registry, hrh.QualityReport, hrh.Aggregate, hrh.ReadConfig):
         assert cls.__doc__, cls
     assert hrh.Registry.aggregate.__doc__
     assert hrh.Period.containing.__doc__
+    for function in (
+        hrh.read_registry,
+        hrh.Registry.from_bundle,
+        hrh.Aggregate.to_dhis2_json,
+        hrh.Aggregate.to_dhis2_csv,
+        hrh.Aggregate.to_adx,
+    ):
+        assert function.__doc__, function
+    assert str(inspect.signature(hrh.read_registry)) == "(*paths, config=None, errors='raise')"
 
 
 def test_public_names() -> None:

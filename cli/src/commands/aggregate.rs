@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 
 use hrh_core::aggregate::{Aggregation, Options};
+use hrh_dhis2::DataValueSet;
 use hrh_fhir::{ReadConfig, inputs, stream};
 
 use crate::error::CliError;
@@ -61,7 +62,7 @@ pub fn run(args: &Args) -> Result<u8, CliError> {
     let (result, report) =
         stream::aggregate_files(&files, &ReadConfig::default(), aggregation, threads)?;
     spinner.finish_and_clear();
-    let set = output::data_value_set(&result);
+    let set = DataValueSet::from_result(&result);
     output::to_file_or_stdout(args.output.as_deref(), |out| {
         output::write_set(&set, args.format, out)
     })?;

@@ -7,6 +7,7 @@ use chrono::Datelike;
 use hrh_core::aggregate::{Aggregation, Mapping, Options, overview};
 use hrh_core::synthetic::{Config, SyntheticRegistry};
 use hrh_core::{Country, Period, quality};
+use hrh_dhis2::DataValueSet;
 
 use crate::error::CliError;
 use crate::output::{self, Format};
@@ -103,7 +104,7 @@ pub fn run(args: &Args) -> Result<u8, CliError> {
 
     std::fs::create_dir_all(&args.out).map_err(CliError::io(&args.out))?;
     let dvs_path = args.out.join("datavalueset.json");
-    let set = output::data_value_set(&result);
+    let set = DataValueSet::from_result(&result);
     output::to_file_or_stdout(Some(&dvs_path), |out| {
         output::write_set(&set, Format::Dhis2Json, out)
     })?;

@@ -12,6 +12,7 @@ pub mod csv;
 pub mod json;
 pub mod xml;
 
+use hrh_core::aggregate::AggregateResult;
 use hrh_core::{AggregateValue, Number, Period};
 use serde::{Deserialize, Serialize};
 
@@ -227,6 +228,16 @@ impl DataValueSet {
         Self::new(aggregates.into_iter().map(DataValue::from).collect())
     }
 
+    /// The set DHIS2 takes for the figures of an aggregation: one data value per
+    /// figure (in order) and the mapping's data set, if it names one.
+    ///
+    /// Withheld (suppressed) values are left out.
+    pub fn from_result(result: &AggregateResult) -> Self {
+        let mut set = Self::from_aggregates(&result.values);
+        set.data_set.clone_from(&result.data_set);
+        set
+    }
+
     /// The values with the top-level `period`, `orgUnit` and `attributeOptionCombo`
     /// applied where a value has none, in payload order.
     pub fn resolved_values(&self) -> impl Iterator<Item = DataValue> + '_ {
@@ -275,6 +286,31 @@ mod tests {
         assert_eq!(set.data_values[0].value.as_deref(), Some("12.5"));
         assert_eq!(set.data_values[0].period.as_deref(), Some("2024"));
         assert_eq!(set.to_aggregates().unwrap(), vec![aggregate]);
+    }
+
+    #[test]
+    fn a_result_gives_its_values_and_data_set() {
+        use hrh_core::aggregate::{Aggregation, Mapping, Options};
+        use hrh_core::synthetic::{Config, SyntheticRegistry};
+        let registry = SyntheticRegistry::new(Config {
+            workers: 50,
+            ..Config::default()
+        })
+        .to_registry();
+        let mapping = Mapping::builtin("nhwa-module1").unwrap();
+        let options = Options {
+            period: Period::parse("2024").unwrap(),
+            home: hrh_core::Country::parse("UZ").unwrap(),
+            org_unit: Some("Uzbek0000001".into()),
+            suppress_below: None,
+        };
+        let result = Aggregation::new(&mapping, &options).unwrap().run(&registry);
+        let set = DataValueSet::from_result(&result);
+        assert_eq!(set.data_set, result.data_set);
+        assert!(set.data_set.is_some());
+        assert_eq!(set.data_values.len(), result.values.len());
+        let expected: Vec<DataValue> = result.values.iter().map(DataValue::from).collect();
+        assert_eq!(set.data_values, expected);
     }
 
     #[test]

@@ -15,9 +15,11 @@ from hrh._native import (
     MappingError,
     Period,
     QualityReport,
+    ReadConfig,
     Registry,
     TransportError,
     __version__,
+    read_registry,
 )
 
 __all__ = [
@@ -31,7 +33,9 @@ __all__ = [
     "MappingError",
     "Period",
     "QualityReport",
+    "ReadConfig",
     "Registry",
     "TransportError",
     "__version__",
+    "read_registry",
 ]

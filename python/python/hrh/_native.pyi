@@ -2,8 +2,8 @@
 
 import datetime
 import os
-from collections.abc import Iterator
-from typing import Any, Optional, TypedDict, Union, final
+from collections.abc import Iterator, Sequence
+from typing import Any, Literal, Optional, TypedDict, Union, final
 
 
 __all__ = [
@@ -17,9 +17,11 @@ __all__ = [
     "MappingError",
     "Period",
     "QualityReport",
+    "ReadConfig",
     "Registry",
     "TransportError",
     "__version__",
+    "read_registry",
 ]
 
 __version__: str
@@ -42,6 +44,18 @@ class _WorkerRecord(TypedDict):
     nationality: Optional[str]
     country_of_birth: Optional[str]
     employments: list[_EmploymentRecord]
+
+class _Rejected(TypedDict):
+    path: Optional[str]
+    line: Optional[int]
+    entry: Optional[int]
+    resource_type: Optional[str]
+    record_id: Optional[str]
+    field: Optional[str]
+    message: str
+
+_StrPath = Union[str, os.PathLike[str]]
+_Errors = Literal["raise", "skip"]
 
 class _Finding(TypedDict):
     record_kind: str
@@ -134,6 +148,9 @@ class Aggregate:
     @property
     def data_set(self) -> Optional[str]: ...
     def to_pandas(self) -> Any: ...
+    def to_dhis2_json(self) -> str: ...
+    def to_dhis2_csv(self) -> str: ...
+    def to_adx(self) -> str: ...
     def __len__(self) -> int: ...
 
 @final
@@ -146,6 +163,14 @@ class Registry:
         year: int = 2024,
         bad_records: bool = True,
     ) -> Registry: ...
+    @staticmethod
+    def from_bundle(
+        bundle: Union[dict[str, Any], str],
+        config: Optional[ReadConfig] = None,
+        errors: _Errors = "raise",
+    ) -> Registry: ...
+    @property
+    def rejected(self) -> list[_Rejected]: ...
     def to_records(self) -> list[_WorkerRecord]: ...
     def to_pandas(self) -> Any: ...
     def quality(self, as_of: Optional[datetime.date] = None) -> QualityReport: ...
@@ -160,8 +185,40 @@ class Registry:
     def __len__(self) -> int: ...
     def __iter__(self) -> Iterator[_WorkerRecord]: ...
 
+@final
+class ReadConfig:
+    def __new__(
+        cls,
+        *,
+        registry_id_systems: Sequence[str] = ...,
+        national_id_systems: Sequence[str] = ...,
+        licence_qualification_codes: Sequence[tuple[str, str]] = ...,
+        job_to_isco: dict[tuple[str, str], str] = ...,
+    ) -> ReadConfig: ...
+    @property
+    def registry_id_systems(self) -> list[str]: ...
+    @property
+    def national_id_systems(self) -> list[str]: ...
+    @property
+    def licence_qualification_codes(self) -> list[tuple[str, str]]: ...
+    @property
+    def job_to_isco(self) -> dict[tuple[str, str], str]: ...
+
+def read_registry(
+    *paths: _StrPath,
+    config: Optional[ReadConfig] = None,
+    errors: _Errors = "raise",
+) -> Registry: ...
+
 class HrhError(Exception): ...
-class InvalidInput(HrhError, ValueError): ...
+
+class InvalidInput(HrhError, ValueError):
+    path: Optional[str]
+    line: Optional[int]
+    entry: Optional[int]
+    resource_type: Optional[str]
+    record_id: Optional[str]
+    field: Optional[str]
 
 class MappingError(HrhError):
     issues: list[tuple[int, str]]
