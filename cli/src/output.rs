@@ -4,8 +4,10 @@ use std::io::Write;
 use std::path::Path;
 
 use clap::ValueEnum;
+use hrh_core::aggregate::Mapping;
 use hrh_dhis2::DataValueSet;
 use hrh_dhis2::datavalueset::{adx, csv, json};
+use hrh_fhir::madx;
 
 use crate::error::CliError;
 
@@ -20,13 +22,18 @@ pub enum Format {
     Dhis2Csv,
     /// ADX XML.
     Adx,
+    /// IHE mADX: a Bundle of FHIR `MeasureReport`s.
+    #[value(name = "measurereport")]
+    MeasureReport,
 }
 
 impl Format {
-    /// Guesses the format from a file name (`.json`, `.csv`, `.xml`/`.adx`).
+    /// Guesses the format from a file name (`.json`, `.csv`, `.xml`/`.adx`); a JSON file
+    /// holding a FHIR resource (`"resourceType"`) is a MeasureReport.
     pub fn from_path(path: &Path) -> Option<Self> {
         let ext = path.extension()?.to_string_lossy().to_ascii_lowercase();
         match ext.as_str() {
+            "json" if starts_like_fhir(path) => Some(Self::MeasureReport),
             "json" => Some(Self::Dhis2Json),
             "csv" => Some(Self::Dhis2Csv),
             "xml" | "adx" => Some(Self::Adx),
@@ -35,12 +42,35 @@ impl Format {
     }
 }
 
-/// Writes a data value set in `format`.
-pub fn write_set(set: &DataValueSet, format: Format, out: &mut dyn Write) -> Result<(), CliError> {
+/// Whether the first 4 KiB of a JSON file mention `"resourceType"`.
+fn starts_like_fhir(path: &Path) -> bool {
+    use std::io::Read;
+    let mut head = [0u8; 4096];
+    let n = std::fs::File::open(path)
+        .and_then(|mut f| f.read(&mut head))
+        .unwrap_or(0);
+    head.get(..n)
+        .is_some_and(|h| h.windows(14).any(|w| w == b"\"resourceType\""))
+}
+
+/// Writes a data value set in `format`; a MeasureReport names breakdowns when the mapping
+/// that made the figures is given.
+pub fn write_set(
+    set: &DataValueSet,
+    mapping: Option<&Mapping>,
+    format: Format,
+    out: &mut dyn Write,
+) -> Result<(), CliError> {
     match format {
         Format::Dhis2Json => json::write_json(set, out)?,
         Format::Dhis2Csv => csv::write_csv(set, out)?,
         Format::Adx => adx::write_adx(set, out)?,
+        Format::MeasureReport => {
+            let bundle = madx::write(&set.to_aggregates()?, set.data_set.as_deref(), mapping);
+            serde_json::to_writer_pretty(&mut *out, &bundle)
+                .map_err(|e| CliError::io("<output>")(e.into()))?;
+            out.write_all(b"\n").map_err(CliError::io("<output>"))?;
+        }
     }
     Ok(())
 }
@@ -52,6 +82,12 @@ pub fn read_set(path: &Path, format: Format) -> Result<DataValueSet, CliError> {
         Format::Dhis2Json => json::read_json(&bytes)?,
         Format::Dhis2Csv => csv::read_csv(bytes.as_slice())?,
         Format::Adx => adx::read_adx(&String::from_utf8_lossy(&bytes))?,
+        Format::MeasureReport => {
+            let figures = madx::read(&String::from_utf8_lossy(&bytes))?;
+            let mut set = DataValueSet::from_aggregates(&figures.values);
+            set.data_set = figures.data_set;
+            set
+        }
     })
 }
 

@@ -39,6 +39,17 @@ fn temp_dir(name: &str) -> TempDir {
     TempDir(dir)
 }
 
+/// `hrh aggregate` for 2024 in Uzbekistan, reported for the demo root org unit.
+const AGGREGATE_2024: [&str; 7] = [
+    "aggregate",
+    "--period",
+    "2024",
+    "--country",
+    "UZ",
+    "--org-unit",
+    "UZdemoRoot1",
+];
+
 const ISCO: &str = "http://www.ilo.org/public/english/bureau/stat/isco/isco08";
 
 /// A tiny bulk export: two nurses, one with a bad gender code.
@@ -166,15 +177,7 @@ fn aggregate_writes_each_format_and_accounts_for_every_worker() {
     let dir = temp_dir("aggregate");
     registry(&dir, false);
     let input = dir.to_str().unwrap();
-    let common = [
-        "aggregate",
-        "--period",
-        "2024",
-        "--country",
-        "UZ",
-        "--org-unit",
-        "UZdemoRoot1",
-    ];
+    let common = AGGREGATE_2024;
     let (code, stdout, stderr) = hrh(&[&common[..], &[input]].concat());
     assert_eq!(code, 0, "{stderr}");
     let set = hrh_dhis2::datavalueset::json::read_json(stdout.as_bytes()).unwrap();
@@ -288,17 +291,10 @@ fn convert_round_trips_between_json_csv_and_adx() {
     registry(&dir, false);
     let json = dir.join("values.json");
     let (code, _, stderr) = hrh(&[
-        "aggregate",
-        "--period",
-        "2024",
-        "--country",
-        "UZ",
-        "--org-unit",
-        "UZdemoRoot1",
-        "-o",
-        json.to_str().unwrap(),
-        dir.to_str().unwrap(),
-    ]);
+        &AGGREGATE_2024[..],
+        &["-o", json.to_str().unwrap(), dir.to_str().unwrap()],
+    ]
+    .concat());
     assert_eq!(code, 0, "{stderr}");
     let csv = dir.join("values.csv");
     let adx = dir.join("values.adx");
@@ -381,18 +377,54 @@ fn generate_writes_a_deterministic_bulk_export_that_aggregate_reads() {
             "{file} differs by thread count"
         );
     }
-    let (code, out, err) = hrh(&[
-        "aggregate",
-        "--period",
-        "2024",
-        "--country",
-        "UZ",
-        "--org-unit",
-        "UZdemoRoot1",
-        a.to_str().unwrap(),
-    ]);
+    let (code, out, err) = hrh(&[&AGGREGATE_2024[..], &[a.to_str().unwrap()]].concat());
     assert_eq!(code, 0, "{err}");
     assert!(err.contains("3000 workers"), "{err}");
     let set: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert!(set["dataValues"].as_array().unwrap().len() > 100);
+}
+
+#[test]
+fn figures_round_trip_between_data_value_sets_and_madx_measure_reports() {
+    let dir = temp_dir("madx");
+    let path = |name: &str| dir.join(name).to_str().unwrap().to_owned();
+    let (code, _, err) = hrh(&["generate", "--workers", "2000", "--out", &path("registry")]);
+    assert_eq!(code, 0, "{err}");
+    let aggregate = |format: &str, out: &str| {
+        let (code, _, err) = hrh(&[
+            &AGGREGATE_2024[..],
+            &["--format", format, "-o", &path(out), &path("registry")],
+        ]
+        .concat());
+        assert_eq!(code, 0, "{err}");
+    };
+    aggregate("dhis2-json", "dvs.json");
+    aggregate("measurereport", "direct-madx.json");
+    for (from, to, out) in [
+        ("dvs.json", "measurereport", "madx.json"),
+        ("madx.json", "dhis2-json", "back.json"),
+        ("direct-madx.json", "dhis2-json", "direct-back.json"),
+    ] {
+        let (code, _, err) = hrh(&["convert", "--to", to, "-o", &path(out), &path(from)]);
+        assert_eq!(code, 0, "{from} -> {to}: {err}");
+    }
+    let read = |name: &str| -> serde_json::Value {
+        serde_json::from_str(&std::fs::read_to_string(dir.join(name)).unwrap()).unwrap()
+    };
+    let original = read("dvs.json");
+    assert!(original["dataValues"].as_array().unwrap().len() > 100);
+    assert!(
+        read("back.json") == original,
+        "DVS -> mADX -> DVS changed the figures"
+    );
+    assert!(
+        read("direct-back.json") == original,
+        "aggregate --format measurereport differs"
+    );
+    let madx = read("direct-madx.json");
+    assert_eq!(madx["resourceType"], "Bundle");
+    assert_eq!(
+        madx["entry"][0]["resource"]["resourceType"],
+        "MeasureReport"
+    );
 }

@@ -66,6 +66,7 @@ pub mod config;
 pub mod error;
 pub mod inputs;
 pub mod link;
+pub mod madx;
 pub mod mapping;
 pub mod mirror;
 pub mod read;

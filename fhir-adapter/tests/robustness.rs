@@ -104,4 +104,23 @@ proptest! {
         prop_assert!(report.is_balanced());
         prop_assert_eq!(report.read, lines.len());
     }
+
+    #[test]
+    fn measure_report_reader_never_panics(bytes in proptest::collection::vec(any::<u8>(), 0..512)) {
+        let _ = hrh_fhir::madx::read(&String::from_utf8_lossy(&bytes));
+    }
+
+    #[test]
+    fn measure_report_reader_rejects_or_reads_mangled_reports(
+        start in "[0-9-]{0,12}", end in "[0-9-]{0,12}", score in prop_oneof![Just("1".to_owned()), Just("-2.5".to_owned()), Just("\"x\"".to_owned()), Just("null".to_owned())],
+        combo in prop_oneof![Just(r#"{"text":"c1"}"#.to_owned()), Just("{}".to_owned()), Just("null".to_owned())],
+    ) {
+        let text = format!(
+            r#"{{"resourceType":"MeasureReport","id":"m","subject":{{"reference":"Location/ou"}},"period":{{"start":"{start}","end":"{end}"}},"group":[{{"code":{{"text":"de"}},"stratifier":[{{"stratum":[{{"value":{combo},"measureScore":{{"value":{score}}}}}]}}]}}]}}"#
+        );
+        match hrh_fhir::madx::read(&text) {
+            Ok(figures) => prop_assert_eq!(figures.values.len(), 1),
+            Err(e) => prop_assert!(e.to_string().contains("MeasureReport"), "{}", e),
+        }
+    }
 }

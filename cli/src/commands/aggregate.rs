@@ -64,7 +64,7 @@ pub fn run(args: &Args) -> Result<u8, CliError> {
     spinner.finish_and_clear();
     let set = DataValueSet::from_result(&result);
     output::to_file_or_stdout(args.output.as_deref(), |out| {
-        output::write_set(&set, args.format, out)
+        output::write_set(&set, Some(&mapping), args.format, out)
     })?;
     if !report.rejected.is_empty() {
         eprintln!(

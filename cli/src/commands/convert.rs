@@ -1,4 +1,4 @@
-//! `hrh convert`: figures between DHIS2 JSON, CSV and ADX.
+//! `hrh convert`: figures between DHIS2 JSON, CSV, ADX and mADX `MeasureReport`s.
 
 use std::path::PathBuf;
 
@@ -34,7 +34,7 @@ pub fn run(args: &Args) -> Result<u8, CliError> {
         })?;
     let set = output::read_set(&args.input, from)?;
     output::to_file_or_stdout(args.output.as_deref(), |out| {
-        output::write_set(&set, args.to, out)
+        output::write_set(&set, None, args.to, out)
     })?;
     Ok(0)
 }

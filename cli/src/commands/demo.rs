@@ -106,14 +106,19 @@ pub fn run(args: &Args) -> Result<u8, CliError> {
     let dvs_path = args.out.join("datavalueset.json");
     let set = DataValueSet::from_result(&result);
     output::to_file_or_stdout(Some(&dvs_path), |out| {
-        output::write_set(&set, Format::Dhis2Json, out)
+        output::write_set(&set, Some(&mapping), Format::Dhis2Json, out)
+    })?;
+    let madx_path = args.out.join("measurereport.json");
+    output::to_file_or_stdout(Some(&madx_path), |out| {
+        output::write_set(&set, Some(&mapping), Format::MeasureReport, out)
     })?;
     let summary_path = args.out.join("summary.txt");
     std::fs::write(&summary_path, &text).map_err(CliError::io(&summary_path))?;
     print!("{text}");
     println!(
-        "Wrote {} and {}",
+        "Wrote {}, {} and {}",
         dvs_path.display(),
+        madx_path.display(),
         summary_path.display()
     );
     Ok(0)
