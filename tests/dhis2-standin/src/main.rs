@@ -1,0 +1,3 @@
+//! The DHIS2 stand-in (work in progress).
+
+fn main() {}
