@@ -103,7 +103,7 @@ async fn system_info(State(state): State<Shared>) -> Response {
         json!({
             "version": s.version, "revision": "standin", "buildTime": "2026-01-01T00:00:00.000",
             "serverDate": now(), "contextPath": s.base_url, "systemName": "DHIS2 stand-in (hrh)",
-            "calendar": "iso8601", "dateFormat": "yyyy-mm-dd",
+            "calendar": "iso8601", "dateFormat": "yyyy-mm-dd", "sessionTimeout": 3600,
         }),
     )
 }

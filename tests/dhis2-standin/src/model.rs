@@ -315,7 +315,7 @@ impl Metadata {
     pub fn coc_json(coc: &Coc) -> Value {
         json!({
             "id": coc.id, "code": coc.code, "name": coc.name, "displayName": coc.name,
-            "aggregationType": "SUM", "dimensionItemType": "CATEGORY_OPTION_COMBO",
+            "aggregationType": "SUM",
             "categoryCombo": {"id": coc.category_combo},
         })
     }
