@@ -224,7 +224,11 @@ fn chunk_body(set: &DataValueSet, values: &[DataValue]) -> Result<Vec<u8>> {
 }
 
 /// Reads an import answer; an answer that is neither a summary nor a WebMessage is an HTTP error.
-fn summary_or_message(method: &'static str, path: &str, answer: &Answer) -> Result<ImportResponse> {
+pub(crate) fn summary_or_message(
+    method: &'static str,
+    path: &str,
+    answer: &Answer,
+) -> Result<ImportResponse> {
     match parse_import_response(&answer.body) {
         Ok(ImportResponse::Message(_))
         | Err(Dhis2Error::Json { .. } | Dhis2Error::UnexpectedDocument { .. })

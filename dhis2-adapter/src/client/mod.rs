@@ -34,6 +34,8 @@ mod data_values;
 mod http;
 mod import;
 mod metadata;
+#[cfg(test)]
+mod no_panic;
 mod org_units;
 mod preflight;
 mod retry;
