@@ -7,7 +7,7 @@ mod common;
 
 use std::time::{Duration, Instant};
 
-use common::{Standin, fast_retries};
+use common::{Standin, fast_retries, fixtures};
 use hrh_dhis2::client::blocking::Dhis2Client;
 use hrh_dhis2::client::{
     Auth, ClientSettings, DataValueQuery, ImportOptions, OrgUnitQuery, Paging, PreflightIssue,
@@ -466,5 +466,100 @@ fn preflight_reports_unknown_identifiers_before_sending() {
             }
         ),
         "{missing:?}"
+    );
+}
+
+#[test]
+fn an_atomic_import_on_2_43_stores_nothing_when_a_value_is_bad() {
+    let standin = Standin::start(&["--version", "2.43"]);
+    let client = client(&standin);
+    let mut set = clean_set();
+    set.data_values
+        .push(value("unknownDE01", FEMALE, ROOT, "1"));
+    let options = ImportOptions {
+        atomic: Some(true),
+        ..ImportOptions::default()
+    };
+    let summary = client.import_data_values(&set, &options).unwrap();
+    assert_eq!(summary.status, ImportStatus::Error);
+    assert_eq!(summary.import_count.imported, 0);
+    assert_eq!(summary.rejected_indexes(), vec![3]);
+    assert!(read_back(&client, false).data_values.is_empty());
+}
+
+#[test]
+fn a_later_chunk_failing_says_which_and_where() {
+    let standin = Standin::start(&[]);
+    let client = Dhis2Client::new(standin.settings().with_chunk_size(2)).unwrap();
+    standin.fault(r#"{"count": 1}"#); // the first chunk passes
+    standin.fault(r#"{"status": 500}"#);
+    let error = client
+        .import_data_values(&clean_set(), &ImportOptions::default())
+        .unwrap_err();
+    match &error {
+        Dhis2Error::Chunk {
+            chunk: 1,
+            first_index: 2,
+            source,
+        } => {
+            assert_eq!(source.http_status(), Some(500), "{source:?}");
+        }
+        other => panic!("expected a chunk error, got {other:?}"),
+    }
+    assert_eq!(read_back(&client, false).data_values.len(), 2);
+}
+
+#[test]
+fn dhis2_error_messages_become_typed_errors() {
+    let standin = Standin::start(&[]);
+    let client = client(&standin);
+    let query = DataValueQuery {
+        data_sets: Vec::new(),
+        ..DataValueQuery::new(DATA_SET, ROOT, "2023")
+    };
+    match client.read_data_values(&query).unwrap_err() {
+        Dhis2Error::WebMessage {
+            http_status_code,
+            error_code,
+            message,
+            ..
+        } => {
+            assert_eq!(http_status_code, 409);
+            assert_eq!(error_code.as_deref(), Some("E2001"));
+            assert!(message.unwrap().contains("data set"));
+        }
+        other => panic!("expected a WebMessage error, got {other:?}"),
+    }
+}
+
+#[test]
+fn a_seeded_stand_in_serves_the_export_it_was_given() {
+    let Some(dir) = fixtures() else { return };
+    let seed = dir.join("dhis2/metadata/metadata.json");
+    let standin = Standin::start(&["--seed", seed.to_str().unwrap()]);
+    let client = client(&standin);
+    let meta = client.data_set_metadata("qNtxTrp56wV").unwrap();
+    assert_eq!(meta.period_type.as_deref(), Some("Yearly"));
+    assert_eq!(meta.data_elements.len(), 7);
+    let de = meta.data_element("dFaBg0HpoIL").unwrap();
+    assert!(!de.category_option_combos.is_empty());
+    assert!(
+        client
+            .organisation_units(&OrgUnitQuery::default())
+            .unwrap()
+            .is_empty()
+    );
+    let mut set = DataValueSet::new(vec![value(
+        "dFaBg0HpoIL",
+        &de.category_option_combos[0],
+        ROOT,
+        "4",
+    )]);
+    set.period = Some("2023".into());
+    let report = client.preflight(&set, "qNtxTrp56wV").unwrap();
+    assert_eq!(report.problems.len(), 1);
+    assert_eq!(
+        report.problems[0].issue,
+        PreflightIssue::UnknownOrgUnit(ROOT.into())
     );
 }

@@ -95,6 +95,27 @@ impl Drop for Standin {
     }
 }
 
+/// The shared fixture folder (`$HRH_FIXTURES`, else `../shared/fixtures` beside the
+/// repository); `None` with a skip message when missing, a failure when `CI` is set.
+pub fn fixtures() -> Option<std::path::PathBuf> {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let dir = std::env::var_os("HRH_FIXTURES")
+        .map_or_else(|| root.join("../shared/fixtures"), Into::into);
+    if dir.is_dir() {
+        return Some(dir);
+    }
+    assert!(
+        std::env::var_os("CI").is_none(),
+        "fixture folder {} is missing and CI is set",
+        dir.display()
+    );
+    eprintln!(
+        "skipping: no fixture folder at {} (set HRH_FIXTURES)",
+        dir.display()
+    );
+    None
+}
+
 /// A retry policy with short waits for tests.
 pub fn fast_retries(max_attempts: u32) -> RetryPolicy {
     RetryPolicy {
