@@ -55,7 +55,7 @@ fn method_name(method: &Method) -> &'static str {
 impl Dhis2Client {
     /// Sends a call, retrying what the policy allows; any HTTP answer that is
     /// not retryable (or the last retryable one's status) comes back as [`Answer`].
-    pub(crate) async fn execute(&self, call: Call<'_>) -> Result<Answer> {
+    pub(crate) async fn execute(&self, mut call: Call<'_>) -> Result<Answer> {
         let url = self.endpoint(call.path)?;
         let name = method_name(&call.method);
         let mut request = self
@@ -65,7 +65,7 @@ impl Dhis2Client {
         if !call.query.is_empty() {
             request = request.query(&call.query);
         }
-        if let Some(body) = call.body {
+        if let Some(body) = call.body.take() {
             request = request.header(CONTENT_TYPE, "application/json").body(body);
         }
         let request = self.settings.auth.apply(request);
@@ -79,42 +79,55 @@ impl Dhis2Client {
                     "request body cannot be repeated".into(),
                 ));
             };
-            let retry_after;
-            match this_try.send().await {
+            let retry_after = match this_try.send().await {
                 Ok(response) => {
                     let status = response.status().as_u16();
                     if !(call.retry_safe && is_retryable_status(status)) {
-                        let body = response
-                            .bytes()
-                            .await
-                            .map_err(|error| transport(name, call.path, attempt, &error))?;
-                        return Ok(Answer {
-                            status,
-                            body: body.to_vec(),
-                        });
-                    }
-                    if attempt >= max_attempts {
+                        match response.bytes().await {
+                            Ok(body) => {
+                                return Ok(Answer {
+                                    status,
+                                    body: body.to_vec(),
+                                });
+                            }
+                            Err(error) => {
+                                give_up_unless_retryable(
+                                    &call,
+                                    name,
+                                    attempt,
+                                    max_attempts,
+                                    &error,
+                                )?;
+                                None
+                            }
+                        }
+                    } else if attempt >= max_attempts {
                         return Err(Dhis2Error::RetriesExhausted {
                             method: name,
                             path: call.path.to_owned(),
                             attempts: attempt,
                             status,
                         });
+                    } else {
+                        tracing::warn!(
+                            method = name,
+                            path = call.path,
+                            attempt,
+                            status,
+                            "DHIS2 busy; retrying"
+                        );
+                        response
+                            .headers()
+                            .get(RETRY_AFTER)
+                            .and_then(|v| v.to_str().ok())
+                            .and_then(parse_retry_after)
                     }
-                    retry_after = response
-                        .headers()
-                        .get(RETRY_AFTER)
-                        .and_then(|v| v.to_str().ok())
-                        .and_then(parse_retry_after);
                 }
                 Err(error) => {
-                    let may_retry = error.is_connect() || (call.retry_safe && error.is_timeout());
-                    if !may_retry || attempt >= max_attempts {
-                        return Err(transport(name, call.path, attempt, &error));
-                    }
-                    retry_after = None;
+                    give_up_unless_retryable(&call, name, attempt, max_attempts, &error)?;
+                    None
                 }
-            }
+            };
             tokio::time::sleep(delay(policy, attempt, retry_after)).await;
         }
     }
@@ -131,6 +144,41 @@ impl Dhis2Client {
     }
 }
 
+/// `Err` with the transport error unless it may be retried: connection errors
+/// always (nothing reached the server), timeouts and broken bodies only for
+/// safe calls, and only while attempts remain.
+fn give_up_unless_retryable(
+    call: &Call<'_>,
+    method: &'static str,
+    attempt: u32,
+    max_attempts: u32,
+    error: &reqwest::Error,
+) -> Result<()> {
+    let may_retry = error.is_connect()
+        || (call.retry_safe && (error.is_timeout() || error.is_body() || error.is_request()));
+    if !may_retry || attempt >= max_attempts {
+        return Err(transport(method, call.path, attempt, error));
+    }
+    tracing::warn!(
+        method,
+        path = call.path,
+        attempt,
+        kind = kind_of(error),
+        "DHIS2 request failed; retrying"
+    );
+    Ok(())
+}
+
+fn kind_of(error: &reqwest::Error) -> &'static str {
+    if error.is_timeout() {
+        "timeout"
+    } else if error.is_connect() {
+        "connection"
+    } else {
+        "request"
+    }
+}
+
 /// A transport error with its kind and cause chain, never the URL.
 fn transport(
     method: &'static str,
@@ -138,13 +186,7 @@ fn transport(
     attempts: u32,
     error: &reqwest::Error,
 ) -> Dhis2Error {
-    let kind = if error.is_timeout() {
-        "timeout"
-    } else if error.is_connect() {
-        "connection"
-    } else {
-        "request"
-    };
+    let kind = kind_of(error);
     let mut reason = error.to_string();
     let mut source = std::error::Error::source(error);
     while let Some(cause) = source {

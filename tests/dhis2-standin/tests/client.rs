@@ -563,3 +563,24 @@ fn a_seeded_stand_in_serves_the_export_it_was_given() {
         PreflightIssue::UnknownOrgUnit(ROOT.into())
     );
 }
+
+#[test]
+fn id_schemes_are_sent_and_honoured() {
+    let standin = Standin::start(&[]);
+    let client = client(&standin);
+    let mut set = clean_set();
+    for v in &mut set.data_values {
+        v.org_unit = Some("UZ".into()); // the root's code
+    }
+    let by_uid = client
+        .import_data_values(&set, &ImportOptions::default())
+        .unwrap();
+    assert_eq!(by_uid.rejected_indexes(), vec![0, 1, 2]);
+    let options = ImportOptions {
+        org_unit_id_scheme: Some(hrh_dhis2::uid::IdScheme::Code),
+        ..ImportOptions::default()
+    };
+    let by_code = client.import_data_values(&set, &options).unwrap();
+    assert_eq!(by_code.import_count.imported, 3);
+    assert_eq!(read_back(&client, false).data_values.len(), 3);
+}
