@@ -12,6 +12,7 @@
 //! `Authorization: ApiToken <token>`. See README.md for endpoints and faults.
 
 mod api;
+mod data_values;
 mod guard;
 mod listing;
 mod model;
