@@ -114,7 +114,8 @@ impl Dhis2Client {
     /// them back. A partial import (DHIS2 2.37–2.42 answer 409 with an
     /// ImportSummary) is a result, not an error. An error answer to the first
     /// chunk is returned as is; one to a later chunk comes as
-    /// [`Dhis2Error::Chunk`], since earlier chunks were stored.
+    /// [`Dhis2Error::Chunk`], since earlier chunks were stored. An empty set
+    /// sends nothing and returns an empty `SUCCESS` summary.
     pub async fn import_data_values(
         &self,
         set: &DataValueSet,

@@ -299,9 +299,9 @@ fn unavailable_and_throttled_answers_are_retried() {
 #[test]
 fn a_hung_request_times_out_and_is_retried() {
     let standin = Standin::start(&[]);
-    let settings = standin.settings().with_timeout(Duration::from_millis(400));
+    let settings = standin.settings().with_timeout(Duration::from_secs(1));
     let client = Dhis2Client::new(settings).unwrap();
-    standin.fault(r#"{"delayMs": 1500}"#);
+    standin.fault(r#"{"delayMs": 3000}"#);
     let before = standin.requests();
     assert_eq!(client.version().unwrap(), Version::new(2, 42, 3));
     assert_eq!(standin.requests() - before, 2);
@@ -333,10 +333,10 @@ fn the_client_gives_up_after_the_configured_attempts() {
     );
     let timeouts = standin
         .settings()
-        .with_timeout(Duration::from_millis(200))
+        .with_timeout(Duration::from_millis(600))
         .with_retry(fast_retries(2));
     standin.clear_faults();
-    standin.fault(r#"{"delayMs": 800, "count": 2}"#);
+    standin.fault(r#"{"delayMs": 2000, "count": 2}"#);
     let failing = Dhis2Client::new(timeouts)
         .unwrap()
         .system_info()
