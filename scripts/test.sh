@@ -24,6 +24,22 @@ step "rust tests"
 cargo test --workspace --locked
 cargo test -p hrh-fhir --features fhir-sdk --locked
 
+step "dhis2 stand-in contract"
+# The stand-in's answers checked against DHIS2's own OpenAPI documents
+# (PEERS.md §4), with openapi-schema-validator in a venv under target/.
+contract_venv=target/contract-venv
+if [ ! -x "$contract_venv/bin/python" ]; then
+    "${PYTHON:-python3}" -m venv "$contract_venv"
+fi
+contract_tools="openapi-schema-validator==0.9.0"
+if [ "$(cat "$contract_venv/.tools" 2>/dev/null)" != "$contract_tools" ]; then
+    "$contract_venv/bin/python" -m pip install --quiet "$contract_tools"
+    echo "$contract_tools" >"$contract_venv/.tools"
+fi
+cargo build -p dhis2-standin --locked -q
+standin="${CARGO_TARGET_DIR:-target}/debug/dhis2-standin"
+"$contract_venv/bin/python" tests/dhis2-standin/contract/check_contract.py "$standin"
+
 step "python"
 # A virtualenv under target/ (reused across runs), the wheel built in debug
 # mode (release builds are slow and tests do not need them), installed as a

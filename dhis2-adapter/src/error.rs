@@ -122,6 +122,107 @@ pub enum Dhis2Error {
     /// Reading or writing a stream failed.
     #[error("I/O error: {0}")]
     Io(#[from] std::io::Error),
+    /// A base URL or endpoint could not be built (never includes credentials).
+    #[error("invalid DHIS2 URL {url:?}: {reason}")]
+    InvalidUrl {
+        /// The URL as given, with any user info removed.
+        url: String,
+        /// Why it was refused.
+        reason: String,
+    },
+    /// The HTTP client could not be set up (TLS backend, runtime).
+    #[error("cannot set up the DHIS2 client: {0}")]
+    ClientSetup(String),
+    /// A request failed without an HTTP answer (connection refused, reset, timed out).
+    #[error("{method} {path}: {kind} after {attempts} attempt(s): {reason}")]
+    Transport {
+        /// The HTTP method.
+        method: &'static str,
+        /// The path requested, e.g. `/api/dataValueSets` (no host, no credentials).
+        path: String,
+        /// `timeout`, `connection` or `request`.
+        kind: &'static str,
+        /// How many attempts were made.
+        attempts: u32,
+        /// The HTTP library's description (without the URL).
+        reason: String,
+    },
+    /// DHIS2 kept answering with a retryable status (429, 502, 503, 504) until the attempts ran out.
+    #[error("{method} {path}: gave up after {attempts} attempt(s); last answer HTTP {status}")]
+    RetriesExhausted {
+        /// The HTTP method.
+        method: &'static str,
+        /// The path requested.
+        path: String,
+        /// How many attempts were made.
+        attempts: u32,
+        /// The last HTTP status.
+        status: u16,
+    },
+    /// An HTTP error status whose body is not a DHIS2 WebMessage (e.g. a proxy's 413 page).
+    #[error("{method} {path}: HTTP {status}{}", body_excerpt(body))]
+    HttpStatus {
+        /// The HTTP method.
+        method: &'static str,
+        /// The path requested.
+        path: String,
+        /// The HTTP status.
+        status: u16,
+        /// The start of the body (at most 200 characters).
+        body: String,
+    },
+    /// A DHIS2 version string could not be read.
+    #[error("invalid DHIS2 version {0:?} (expected e.g. 2.42.1)")]
+    InvalidVersion(String),
+    /// An asynchronous import did not finish in time.
+    #[error("DHIS2 task {task_id} did not complete within {waited_seconds} s")]
+    TaskTimeout {
+        /// The job id DHIS2 gave.
+        task_id: String,
+        /// How long the client polled, in seconds.
+        waited_seconds: u64,
+    },
+    /// A chunk of a chunked import failed after earlier chunks were stored.
+    #[error(
+        "import chunk {chunk} (values from index {first_index}) failed after earlier chunks were stored: {source}"
+    )]
+    Chunk {
+        /// 0-based chunk number.
+        chunk: usize,
+        /// Index of the chunk's first value in the whole set.
+        first_index: usize,
+        /// What went wrong with that chunk.
+        source: Box<Dhis2Error>,
+    },
+}
+
+impl Dhis2Error {
+    /// The HTTP status DHIS2 answered with, when the error came from an answer.
+    pub fn http_status(&self) -> Option<u16> {
+        match self {
+            Self::WebMessage {
+                http_status_code, ..
+            } => Some(*http_status_code),
+            Self::RetriesExhausted { status, .. } | Self::HttpStatus { status, .. } => {
+                Some(*status)
+            }
+            Self::Chunk { source, .. } => source.http_status(),
+            _ => None,
+        }
+    }
+
+    /// Whether DHIS2 refused the credentials (HTTP 401).
+    pub fn is_unauthorized(&self) -> bool {
+        self.http_status() == Some(401)
+    }
+}
+
+fn body_excerpt(body: &str) -> String {
+    if body.trim().is_empty() {
+        String::new()
+    } else {
+        format!(": {}", body.trim())
+    }
 }
 
 impl Dhis2Error {

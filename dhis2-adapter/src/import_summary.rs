@@ -31,7 +31,7 @@ use crate::datavalueset::xml::{attributes, unexpected, xml_error};
 use crate::error::{Dhis2Error, Result};
 
 /// The outcome of an import as DHIS2 reports it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum ImportStatus {
     /// Everything was imported.
@@ -62,14 +62,18 @@ pub struct ImportCount {
 #[serde(default, rename_all = "camelCase")]
 pub struct Conflict {
     /// The offending object's id (2.36+).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub object: Option<String>,
     /// The offending objects by type (`dataElement` → id; 2.37+).
     pub objects: BTreeMap<String, String>,
     /// The human-readable reason.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
     /// The DHIS2 error code (`E7610`, `E8103`, ...; 2.37+).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub error_code: Option<String>,
     /// The property concerned (2.37+).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub property: Option<String>,
     /// 0-based positions of the affected values in the payload (2.37+).
     pub indexes: Vec<usize>,
@@ -80,10 +84,12 @@ pub struct Conflict {
 #[serde(default, rename_all = "camelCase")]
 pub struct ImportSummary {
     /// `ImportSummary` when DHIS2 says so (absent in the legacy XML form).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub response_type: Option<String>,
     /// The outcome.
     pub status: ImportStatus,
     /// A description, e.g. `Import process completed successfully`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// What happened to the values.
     pub import_count: ImportCount,
@@ -98,18 +104,24 @@ pub struct ImportSummary {
 #[serde(default, rename_all = "camelCase")]
 pub struct WebMessage {
     /// The HTTP status name (`OK`, `Conflict`).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub http_status: Option<String>,
     /// The HTTP status code.
     pub http_status_code: u16,
     /// `OK`, `WARNING` or `ERROR`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
     /// The message.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
     /// The DHIS2 error code (e.g. `E7108`).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub error_code: Option<String>,
     /// The developer message.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub dev_message: Option<String>,
     /// The embedded response (an ImportSummary, an async job, an object report, ...).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub response: Option<serde_json::Value>,
 }
 
@@ -249,6 +261,32 @@ impl ImportSummary {
                     .collect(),
             })
             .collect()
+    }
+
+    /// Adds a later chunk's summary to this one: counts add up, the worse status
+    /// wins, and the chunk's positions (`indexes`, `rejectedIndexes`) are shifted by
+    /// `offset`, the index of the chunk's first value in the whole set.
+    pub fn absorb(&mut self, chunk: Self, offset: usize) {
+        self.status = self.status.max(chunk.status);
+        self.import_count.imported += chunk.import_count.imported;
+        self.import_count.updated += chunk.import_count.updated;
+        self.import_count.ignored += chunk.import_count.ignored;
+        self.import_count.deleted += chunk.import_count.deleted;
+        if self.response_type.is_none() {
+            self.response_type = chunk.response_type;
+        }
+        if chunk.status != ImportStatus::Success || self.description.is_none() {
+            self.description = chunk.description.or(self.description.take());
+        }
+        self.conflicts
+            .extend(chunk.conflicts.into_iter().map(|mut conflict| {
+                for index in &mut conflict.indexes {
+                    *index += offset;
+                }
+                conflict
+            }));
+        self.rejected_indexes
+            .extend(chunk.rejected_indexes.into_iter().map(|i| i + offset));
     }
 
     /// Whether nothing was refused (status not `ERROR`, no conflicts, no rejected indexes).

@@ -9,9 +9,9 @@
 //! - [`import_summary`]: import responses (bare or wrapped ImportSummary, error
 //!   messages), with rejected values mapped back to what was sent;
 //! - [`uid`]: DHIS2 UIDs and id schemes;
+//! - [`client`]: an async Web API client (with a [`client::blocking`] facade):
+//!   chunked and asynchronous imports, reads, org units, data set metadata, pre-flight;
 //! - [`Dhis2Error`], the crate's one error type.
-//!
-//! The Web API client arrives with its own issue.
 //!
 //! ```
 //! use hrh_dhis2::datavalueset::{csv, json};
@@ -31,6 +31,7 @@
 //! # Ok::<(), hrh_dhis2::Dhis2Error>(())
 //! ```
 
+pub mod client;
 pub mod datavalueset;
 pub mod error;
 pub mod import_summary;
