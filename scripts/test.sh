@@ -20,6 +20,10 @@ cargo clippy -p hrh-fhir --all-targets --features fhir-sdk --locked -- -D warnin
 step "docs"
 RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --workspace --locked -q
 
+step "fhir validators"
+# The official R4 definitions and two validators, for the tests that check what we write.
+(cd tests/fhir-validate && npm ci --no-audit --no-fund --loglevel=error)
+
 step "rust tests"
 cargo test --workspace --locked
 cargo test -p hrh-fhir --features fhir-sdk --locked

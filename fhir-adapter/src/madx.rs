@@ -10,7 +10,7 @@
 //! | data set | `measure` = [`MEASURE_BASE`] + data set |
 //! | data element | `group.code` |
 //! | value with the default combo | `group.measureScore.value` |
-//! | value with a category option combo | a `stratum` whose `value` is the combo and whose `component` names the breakdown and category when the mapping is known |
+//! | value with a category option combo | a `stratum` whose `value` is the combo or, when the mapping is known, whose components name the breakdown, the category and the combo |
 //! | total of the group's counts | `group.population.count` |
 //! | attribute option combo | the [`AOC_EXTENSION`] extension |
 //!
@@ -51,6 +51,8 @@ pub const AOC_EXTENSION: &str = "https://hrh.dev/fhir/StructureDefinition/attrib
 pub const BREAKDOWN_SYSTEM: &str = "https://hrh.dev/fhir/CodeSystem/breakdown";
 /// Code system of category option combos in `stratum.value`.
 pub const COMBO_SYSTEM: &str = "http://dhis2.org/identifiertypes#categoryOptionCombo";
+/// The component (and stratifier) code of category option combos.
+pub const COMBO_COMPONENT: &str = "categoryOptionCombo";
 const POPULATION_SYSTEM: &str = "http://terminology.hl7.org/CodeSystem/measure-population";
 const IMPROVEMENT_SYSTEM: &str =
     "http://terminology.hl7.org/CodeSystem/measure-improvement-notation";
@@ -223,26 +225,30 @@ fn group(
                 );
             }
             Some(combo) => {
-                let mut stratum = json!({
-                    "value": coding(COMBO_SYSTEM, combo),
-                    "measureScore": { "value": number(v.value) },
-                });
-                if let (Some((name, key)), Some(s)) = (
-                    categories.get(&(data_element.to_owned(), combo.clone())),
-                    stratum.as_object_mut(),
-                ) {
-                    breakdown.get_or_insert(*name);
-                    s.insert(
-                        "component".to_owned(),
-                        json!([{ "code": coding(BREAKDOWN_SYSTEM, name), "value": coding(&format!("{BREAKDOWN_SYSTEM}/{name}"), key) }]),
-                    );
-                }
+                // A stratum has a value or components, not both (invariant mrp-2): with the
+                // breakdown known, the combo travels as a component beside it.
+                let stratum = match categories.get(&(data_element.to_owned(), combo.clone())) {
+                    Some((name, key)) => {
+                        breakdown.get_or_insert(*name);
+                        json!({
+                            "component": [
+                                { "code": coding(BREAKDOWN_SYSTEM, name), "value": coding(&format!("{BREAKDOWN_SYSTEM}/{name}"), key) },
+                                { "code": coding(BREAKDOWN_SYSTEM, COMBO_COMPONENT), "value": coding(COMBO_SYSTEM, combo) },
+                            ],
+                            "measureScore": { "value": number(v.value) },
+                        })
+                    }
+                    None => json!({
+                        "value": coding(COMBO_SYSTEM, combo),
+                        "measureScore": { "value": number(v.value) },
+                    }),
+                };
                 strata.push(stratum);
             }
         }
     }
     if !strata.is_empty() {
-        let name = breakdown.unwrap_or("categoryOptionCombo");
+        let name = breakdown.unwrap_or(COMBO_COMPONENT);
         group.insert(
             "stratifier".to_owned(),
             json!([{ "code": [coding(BREAKDOWN_SYSTEM, name)], "stratum": strata }]),
@@ -358,6 +364,7 @@ struct Stratum {
 
 #[derive(Deserialize)]
 struct Component {
+    code: Option<Concept>,
     value: Option<Concept>,
 }
 
@@ -475,9 +482,13 @@ fn read_report(report: &Report, figures: &mut Figures) -> Result<(), FhirError> 
         for (s, stratifier) in group.stratifier.iter().enumerate() {
             for (t, stratum) in stratifier.stratum.iter().enumerate() {
                 let path = format!("group[{g}].stratifier[{s}].stratum[{t}]");
-                let combo = stratum
-                    .value
-                    .as_ref()
+                let combo_component = stratum
+                    .component
+                    .iter()
+                    .find(|c| c.code.as_ref().and_then(Concept::code) == Some(COMBO_COMPONENT));
+                let combo = combo_component
+                    .and_then(|c| c.value.as_ref())
+                    .or(stratum.value.as_ref())
                     .and_then(Concept::code)
                     .map(str::to_owned)
                     .or_else(|| {
