@@ -16,8 +16,8 @@ pub(crate) enum Credential {
     Bearer(Secret),
 }
 
-/// A request, kept so it can be sent again.
-#[derive(Debug, Clone)]
+/// A request, kept so it can be sent again. No `Debug`: its body may hold a client assertion.
+#[derive(Clone)]
 pub(crate) struct Request {
     pub(crate) method: Method,
     pub(crate) url: Url,

@@ -204,6 +204,36 @@ impl Page {
         self.with_mode("match")
     }
 
+    /// The matches deserialised into a typed model, e.g. `fhir_sdk::r4b::resources::Resource`.
+    ///
+    /// ```
+    /// # use hrh_fhir::client::Page;
+    /// #[derive(serde::Deserialize)]
+    /// struct Minimal { id: String }
+    /// # fn f(page: &Page) -> Result<(), hrh_fhir::FhirError> {
+    /// let ids: Vec<String> = page.matches_as::<Minimal>()?.into_iter().map(|m| m.id).collect();
+    /// # Ok(()) }
+    /// ```
+    pub fn matches_as<T: serde::de::DeserializeOwned>(&self) -> Result<Vec<T>, FhirError> {
+        self.matches()
+            .enumerate()
+            .map(|(n, resource)| {
+                T::deserialize(resource).map_err(|e| FhirError::Structure {
+                    origin: crate::error::Origin::new(self.url.as_str()).at_entry(n),
+                    resource: format!(
+                        "{}/{}",
+                        resource
+                            .get("resourceType")
+                            .and_then(Value::as_str)
+                            .unwrap_or("?"),
+                        resource.get("id").and_then(Value::as_str).unwrap_or("?")
+                    ),
+                    detail: crate::error::redact(&e),
+                })
+            })
+            .collect()
+    }
+
     /// The resources of entries with `search.mode = include` (`_include`, `_revinclude`).
     pub fn includes(&self) -> impl Iterator<Item = &Value> {
         self.with_mode("include")
@@ -278,9 +308,8 @@ impl Drop for Pages {
 }
 
 impl Pages {
-    /// Starts at `first` (fetched in the background at once).
-    ///
-    /// Must be called inside a tokio runtime.
+    /// Starts at `first` (fetched in the background at once, on the current tokio runtime;
+    /// outside one, the first [`Pages::next_page`] is an error).
     pub(crate) fn start(client: FhirClient, first: Result<Url, FhirError>) -> Self {
         let mut pages = Self {
             client,
@@ -299,9 +328,17 @@ impl Pages {
 
     fn spawn(&mut self, url: Url) {
         let client = self.client.clone();
-        self.pending = Some(Pending::Fetching(tokio::spawn(async move {
-            client.fetch_page(url).await
-        })));
+        self.pending = Some(match tokio::runtime::Handle::try_current() {
+            Ok(runtime) => {
+                Pending::Fetching(runtime.spawn(async move { client.fetch_page(url).await }))
+            }
+            Err(_) => Pending::Failed(FhirError::Transport {
+                method: "GET".to_owned(),
+                url: url.to_string(),
+                detail: "paging needs a tokio runtime (use client::blocking outside one)"
+                    .to_owned(),
+            }),
+        });
     }
 
     /// The next page, `None` after the last one. The page after it is requested before this
@@ -346,8 +383,8 @@ impl FhirClient {
     /// Searches a resource type (`GET [base]/Type?params`), paging lazily.
     ///
     /// [`ClientConfig::page_size`](super::ClientConfig::page_size) is sent as `_count` unless
-    /// `params` sets one. Must be called inside a tokio runtime (the first page is requested
-    /// at once, in the background).
+    /// `params` sets one. The first page is requested at once, in the background, so call it
+    /// inside a tokio runtime (outside one, [`Pages::next_page`] returns an error).
     pub fn search(&self, resource_type: &str, params: &SearchParams) -> Pages {
         let url = self.search_url(resource_type, params);
         Pages::start(self.clone(), url)
@@ -473,6 +510,11 @@ mod tests {
         ));
     }
 
+    #[derive(serde::Deserialize)]
+    struct Role {
+        id: String,
+    }
+
     #[test]
     fn page_sorts_entries_by_mode() {
         let bundle = serde_json::json!({"resourceType": "Bundle", "type": "searchset",
@@ -485,6 +527,8 @@ mod tests {
         ]});
         let page = Page::new(Url::parse("http://h/fhir/x").unwrap(), None, bundle);
         assert_eq!(page.matches().count(), 1);
+        assert_eq!(page.matches_as::<Role>().unwrap()[0].id, "r");
+        assert!(page.matches_as::<Vec<u8>>().is_err());
         assert_eq!(page.includes().count(), 1);
         assert_eq!(page.outcomes().count(), 1);
         assert_eq!(page.next_link(), Some("b"));
@@ -492,6 +536,16 @@ mod tests {
         assert_eq!(page.changes().len(), 2);
         let report = page.read(&ReadConfig::default(), &mut |_| {});
         assert_eq!(report.matches, 1);
+    }
+
+    #[test]
+    fn paging_outside_a_runtime_is_an_error_not_a_panic() {
+        let mut pages = client(&[]).search("Practitioner", &SearchParams::new());
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
+        let err = runtime.block_on(pages.next_page()).unwrap_err();
+        assert!(err.to_string().contains("tokio runtime"), "{err}");
     }
 
     #[test]
