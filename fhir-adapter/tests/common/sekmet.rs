@@ -43,7 +43,12 @@ pub struct Sekmet {
 impl Sekmet {
     /// Starts a fresh server; `None` (after a skip message) when it cannot run outside CI.
     pub fn start() -> Option<Self> {
-        match Self::try_start() {
+        Self::start_with("")
+    }
+
+    /// [`Sekmet::start`] with more settings appended to its YAML config (e.g. `server_auth`).
+    pub fn start_with(extra_yaml: &str) -> Option<Self> {
+        match Self::try_start(extra_yaml) {
             Ok(server) => Some(server),
             Err(why) => {
                 assert!(
@@ -56,7 +61,7 @@ impl Sekmet {
         }
     }
 
-    fn try_start() -> Result<Self, String> {
+    fn try_start(extra_yaml: &str) -> Result<Self, String> {
         let venv = venv()?;
         let dir = std::env::temp_dir().join(format!(
             "hrh-sekmet-{}-{}",
@@ -75,7 +80,7 @@ impl Sekmet {
             &config,
             format!(
                 "base_url: {base}\nhost: 127.0.0.1\nport: {port}\ndata_dir: {}\n\
-                 simulator: {{enabled: false}}\nlog_inbound: false\n",
+                 simulator: {{enabled: false}}\nlog_inbound: false\n{extra_yaml}",
                 dir.join("data").display()
             ),
         )
