@@ -39,6 +39,19 @@ fn client(server: &MockServer, config: ClientConfig) -> FhirClient {
     FhirClient::new(&format!("{}/fhir", server.uri()), config).unwrap()
 }
 
+/// OAuth2 client credentials `hrh` / `s3cr3t` against the mock's `/auth/token`.
+fn client_credentials(server: &MockServer, scope: Option<&str>) -> ClientConfig {
+    ClientConfig {
+        auth: Auth::ClientCredentials(ClientCredentials {
+            token_url: format!("{}/auth/token", server.uri()),
+            client_id: "hrh".into(),
+            client_secret: Secret::new("s3cr3t"),
+            scope: scope.map(str::to_owned),
+        }),
+        ..fast()
+    }
+}
+
 fn practitioner() -> Value {
     json!({"resourceType": "Practitioner", "id": "1"})
 }
@@ -502,7 +515,6 @@ async fn group_and_type_exports_use_their_paths_and_report_failed_jobs() {
 #[tokio::test]
 async fn oauth2_tokens_are_cached_and_fetched_again_once_on_401() {
     let server = MockServer::start().await;
-    let uri = server.uri();
     for (priority, token) in [(1, "t1"), (2, "t2")] {
         Mock::given(method("POST"))
             .and(path("/auth/token"))
@@ -534,15 +546,7 @@ async fn oauth2_tokens_are_cached_and_fetched_again_once_on_401() {
         .respond_with(ResponseTemplate::new(200).set_body_json(practitioner()))
         .mount(&server)
         .await;
-    let config = ClientConfig {
-        auth: Auth::ClientCredentials(ClientCredentials {
-            token_url: format!("{uri}/auth/token"),
-            client_id: "hrh".into(),
-            client_secret: Secret::new("s3cr3t"),
-            scope: Some("system/*.read".into()),
-        }),
-        ..fast()
-    };
+    let config = client_credentials(&server, Some("system/*.read"));
     let client = client(&server, config);
     assert!(!format!("{client:?}").contains("s3cr3t"));
     for _ in 0..3 {
@@ -574,15 +578,7 @@ async fn a_rejected_client_secret_is_an_auth_error_without_the_secret() {
         ))
         .mount(&server)
         .await;
-    let config = ClientConfig {
-        auth: Auth::ClientCredentials(ClientCredentials {
-            token_url: format!("{}/auth/token", server.uri()),
-            client_id: "hrh".into(),
-            client_secret: Secret::new("s3cr3t"),
-            scope: None,
-        }),
-        ..fast()
-    };
+    let config = client_credentials(&server, None);
     let err = client(&server, config)
         .read("Practitioner", "1")
         .await
@@ -717,4 +713,29 @@ async fn smart_backend_services_sign_es384_and_rs384_assertions_the_server_verif
             "{algorithm:?}: token cached"
         );
     }
+}
+
+#[tokio::test]
+async fn an_expired_token_is_fetched_again_before_the_request() {
+    let server = MockServer::start().await;
+    // expires_in 30 s is within the 30 s renewal margin: every request needs a new token.
+    Mock::given(method("POST"))
+        .and(path("/auth/token"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(
+            json!({"access_token": "short", "token_type": "bearer", "expires_in": 30}),
+        ))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(header("authorization", "Bearer short"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(practitioner()))
+        .mount(&server)
+        .await;
+    let config = client_credentials(&server, None);
+    let client = client(&server, config);
+    client.read("Practitioner", "1").await.unwrap();
+    client.read("Practitioner", "1").await.unwrap();
+    let all = server.received_requests().await.unwrap();
+    let tokens = all.iter().filter(|r| r.url.path() == "/auth/token").count();
+    assert_eq!((tokens, all.len()), (2, 4));
 }

@@ -229,9 +229,10 @@ async fn fetch_token(
     let value = parsed.access_token.ok_or_else(|| FhirError::Auth {
         detail: format!("token endpoint {url}: no access_token"),
     })?;
-    let expires = parsed
-        .expires_in
-        .map(|s| Instant::now() + Duration::from_secs(s).saturating_sub(EXPIRY_MARGIN));
+    // A lifetime too long to represent never expires (a 401 still renews it).
+    let expires = parsed.expires_in.and_then(|s| {
+        Instant::now().checked_add(Duration::from_secs(s).saturating_sub(EXPIRY_MARGIN))
+    });
     Ok(Token {
         value: Secret::new(value),
         expires,

@@ -206,7 +206,7 @@ impl FhirClient {
     /// between polls, at most [`ClientConfig::export_timeout`](super::ClientConfig::export_timeout).
     pub async fn export_wait(&self, job: &ExportJob) -> Result<ExportManifest, FhirError> {
         let config = &self.inner.config;
-        let deadline = Instant::now() + config.export_timeout;
+        let deadline = Instant::now().checked_add(config.export_timeout);
         loop {
             match self.export_status(job).await? {
                 ExportStatus::Complete(manifest) => return Ok(manifest),
@@ -217,7 +217,8 @@ impl FhirClient {
                     let wait = retry_after
                         .unwrap_or(config.export_poll_interval)
                         .min(config.max_retry_after);
-                    if Instant::now() + wait > deadline {
+                    let wakes = Instant::now().checked_add(wait);
+                    if deadline.is_some_and(|d| wakes.is_none_or(|w| w > d)) {
                         return Err(FhirError::Export {
                             url: job.status_url.to_string(),
                             detail: format!(

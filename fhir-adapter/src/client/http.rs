@@ -53,8 +53,11 @@ impl Request {
     /// Adds a header (a name or value that is not valid HTTP is ignored: all callers pass
     /// constants or values checked by the caller).
     pub(crate) fn header(mut self, name: &'static str, value: &str) -> Self {
-        if let Ok(value) = HeaderValue::from_str(value) {
-            self.headers.insert(HeaderName::from_static(name), value);
+        if let (Ok(name), Ok(value)) = (
+            HeaderName::from_bytes(name.as_bytes()),
+            HeaderValue::from_str(value),
+        ) {
+            self.headers.insert(name, value);
         }
         self
     }

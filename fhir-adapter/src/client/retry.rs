@@ -22,7 +22,8 @@ pub(crate) fn backoff(config: &ClientConfig, attempt: u32) -> Duration {
         .initial_backoff
         .saturating_mul(factor)
         .min(config.max_backoff);
-    full.mul_f64(1.0 - 0.5 * random_fraction())
+    Duration::try_from_secs_f64(full.as_secs_f64() * (1.0 - 0.5 * random_fraction()))
+        .unwrap_or(full)
 }
 
 /// A number in `[0, 1)`, random enough for jitter (not for cryptography).
@@ -77,6 +78,12 @@ mod tests {
             assert!(d <= full && d >= full / 2, "{attempt}: {d:?}");
         }
         assert!(backoff(&config, 40) <= config.max_backoff);
+        let huge = ClientConfig {
+            initial_backoff: Duration::MAX,
+            max_backoff: Duration::MAX,
+            ..ClientConfig::default()
+        };
+        assert!(backoff(&huge, 3) >= Duration::MAX / 2, "no overflow panic");
     }
 
     #[test]
