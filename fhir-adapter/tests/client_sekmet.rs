@@ -19,7 +19,7 @@ use std::collections::BTreeSet;
 use hrh_fhir::FhirError;
 use hrh_fhir::client::{
     Auth, ClientConfig, ClientCredentials, ExportLevel, ExportRequest, FhirClient, JwtAlgorithm,
-    SearchParams, Secret, SmartBackend,
+    Prefix, SearchParams, Secret, SmartBackend,
 };
 use hrh_fhir::mirror::{Change, Mirror};
 use sekmet::Sekmet;
@@ -612,4 +612,70 @@ async fn every_auth_kind_works_against_the_real_server() {
         "{text}"
     );
     assert!(!text.contains("wrong-secret"), "{text}");
+}
+
+#[tokio::test]
+async fn last_updated_prefixes_and_elements_narrow_a_search() {
+    let Some(server) = Sekmet::start() else {
+        return;
+    };
+    let client = client(&server);
+    let old = client
+        .create(&json!({"resourceType": "Practitioner", "gender": "female"}))
+        .await
+        .unwrap();
+    let cut = old.resource.as_ref().unwrap()["meta"]["lastUpdated"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    let new = client
+        .create(&json!({"resourceType": "Practitioner", "gender": "male",
+                        "identifier": [{"system": TEST_SYSTEM, "value": "n-1"}]}))
+        .await
+        .unwrap();
+    let search = |params: SearchParams| {
+        let client = client.clone();
+        async move {
+            let (matches, _) = client.search_all("Practitioner", &params).await.unwrap();
+            ids(&matches)
+        }
+    };
+    let only = |w: &hrh_fhir::client::WriteOutcome| BTreeSet::from([w.id().unwrap().to_owned()]);
+    assert_eq!(
+        search(SearchParams::new().last_updated(Prefix::Gt, &cut)).await,
+        only(&new)
+    );
+    assert_eq!(
+        search(SearchParams::new().last_updated(Prefix::Le, &cut)).await,
+        only(&old)
+    );
+    assert_eq!(
+        search(SearchParams::new().last_updated(Prefix::Ge, &cut))
+            .await
+            .len(),
+        2
+    );
+    assert_eq!(
+        search(SearchParams::new().last_updated(Prefix::Lt, &cut))
+            .await
+            .len(),
+        0
+    );
+    assert_eq!(
+        search(SearchParams::new().last_updated(Prefix::Eq, &cut)).await,
+        only(&old)
+    );
+    assert_eq!(
+        search(SearchParams::new().identifier(Some(TEST_SYSTEM), "n-1")).await,
+        only(&new)
+    );
+
+    let params = SearchParams::new().elements(&["identifier"]);
+    let (matches, _) = client.search_all("Practitioner", &params).await.unwrap();
+    assert_eq!(matches.len(), 2);
+    assert!(
+        matches.iter().all(|m| m.get("gender").is_none()),
+        "{matches:?}"
+    );
 }
