@@ -739,3 +739,47 @@ async fn an_expired_token_is_fetched_again_before_the_request() {
     let tokens = all.iter().filter(|r| r.url.path() == "/auth/token").count();
     assert_eq!((tokens, all.len()), (2, 4));
 }
+
+#[test]
+fn the_blocking_client_prefetches_between_calls_and_refuses_async_contexts() {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .unwrap();
+    let server = runtime.block_on(async {
+        let server = MockServer::start().await;
+        Mock::given(method("GET"))
+            .and(query_param("page", "2"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(searchset(None, &["b"])))
+            .with_priority(1)
+            .mount(&server)
+            .await;
+        Mock::given(method("GET"))
+            .respond_with(
+                ResponseTemplate::new(200)
+                    .set_body_json(searchset(Some("Practitioner?page=2"), &["a"])),
+            )
+            .with_priority(2)
+            .mount(&server)
+            .await;
+        server
+    });
+    let client =
+        hrh_fhir::client::blocking::FhirClient::new(&format!("{}/fhir", server.uri()), fast())
+            .unwrap();
+    let mut pages = client.search("Practitioner", &SearchParams::new());
+    let first = pages.next().unwrap().unwrap();
+    assert_eq!(first.matches().next().unwrap()["id"], "a");
+    // The caller "works" without calling the client: page 2 still arrives.
+    std::thread::sleep(Duration::from_millis(300));
+    assert_eq!(runtime.block_on(requests(&server)), 2, "page 2 prefetched");
+    let second = pages.next().unwrap().unwrap();
+    assert_eq!(second.matches().next().unwrap()["id"], "b");
+    assert!(pages.next().is_none());
+
+    let err = runtime
+        .block_on(async { client.read("Practitioner", "1") })
+        .unwrap_err();
+    assert!(err.to_string().contains("inside an async runtime"), "{err}");
+}

@@ -1,9 +1,8 @@
-//! A blocking facade over [`super::FhirClient`] for the CLI and Python: each call runs on a
-//! current-thread tokio runtime the facade owns.
+//! A blocking facade over [`super::FhirClient`] for the CLI and Python.
 //!
-//! With a current-thread runtime the next page is fetched only while a call runs, so
-//! [`Pages`]'s lookahead overlaps with nothing outside calls; use the async client to overlap
-//! paging with work.
+//! Each client owns a current-thread tokio runtime driven by a thread of its own; calls wait
+//! on it. Because that thread keeps running between calls, [`Pages`] really fetches the next
+//! page while the caller works on the current one.
 //!
 //! ```no_run
 //! use hrh_fhir::client::{ClientConfig, SearchParams, blocking::FhirClient};
@@ -28,30 +27,87 @@ use crate::config::ReadConfig;
 use crate::error::FhirError;
 use crate::read::{ReadReport, Record};
 
-/// The blocking client. Do not use it inside an async runtime (it would block it).
-#[derive(Debug, Clone)]
-pub struct FhirClient {
-    inner: super::FhirClient,
-    runtime: Arc<tokio::runtime::Runtime>,
+/// A current-thread runtime run by its own thread until dropped.
+struct Driver {
+    handle: tokio::runtime::Handle,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    thread: Option<std::thread::JoinHandle<()>>,
 }
 
-impl FhirClient {
-    /// A client for the server at `base_url`, with its own runtime.
-    pub fn new(base_url: &str, config: ClientConfig) -> Result<Self, FhirError> {
+impl Driver {
+    fn start() -> Result<Self, FhirError> {
+        let io = |source| FhirError::Io {
+            source_name: "hrh-fhir client runtime".to_owned(),
+            source,
+        };
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
-            .map_err(|source| FhirError::Io {
-                source_name: "tokio runtime".to_owned(),
-                source,
-            })?;
-        let inner = {
-            let _guard = runtime.enter();
-            super::FhirClient::new(base_url, config)?
-        };
+            .map_err(io)?;
+        let handle = runtime.handle().clone();
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let thread = std::thread::Builder::new()
+            .name("hrh-fhir-client".to_owned())
+            .spawn(move || {
+                runtime.block_on(async {
+                    let _ = stopped.await;
+                });
+            })
+            .map_err(io)?;
         Ok(Self {
-            inner,
-            runtime: Arc::new(runtime),
+            handle,
+            stop: Some(stop),
+            thread: Some(thread),
+        })
+    }
+
+    /// Runs a future to completion on the caller's thread, with the driver thread running the
+    /// I/O, timers and background tasks. Inside an async runtime this is an error, not a panic.
+    fn block_on<T, F: Future<Output = Result<T, FhirError>>>(&self, future: F) -> F::Output {
+        if tokio::runtime::Handle::try_current().is_ok() {
+            return Err(FhirError::Transport {
+                method: "-".to_owned(),
+                url: "-".to_owned(),
+                detail: "the blocking client cannot be used inside an async runtime; \
+                         use hrh_fhir::client::FhirClient there"
+                    .to_owned(),
+            });
+        }
+        self.handle.block_on(future)
+    }
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+impl std::fmt::Debug for Driver {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Driver")
+    }
+}
+
+/// The blocking client. Calls made inside an async runtime return an error; use the async
+/// [`super::FhirClient`] there.
+#[derive(Debug, Clone)]
+pub struct FhirClient {
+    inner: super::FhirClient,
+    driver: Arc<Driver>,
+}
+
+impl FhirClient {
+    /// A client for the server at `base_url`, with its own runtime thread.
+    pub fn new(base_url: &str, config: ClientConfig) -> Result<Self, FhirError> {
+        Ok(Self {
+            inner: super::FhirClient::new(base_url, config)?,
+            driver: Arc::new(Driver::start()?),
         })
     }
 
@@ -60,8 +116,8 @@ impl FhirClient {
         &self.inner
     }
 
-    fn block<F: Future>(&self, future: F) -> F::Output {
-        self.runtime.block_on(future)
+    fn block<T, F: Future<Output = Result<T, FhirError>>>(&self, future: F) -> F::Output {
+        self.driver.block_on(future)
     }
 
     /// See [`super::FhirClient::capabilities`].
@@ -76,10 +132,10 @@ impl FhirClient {
 
     /// See [`super::FhirClient::search`]: an iterator over pages.
     pub fn search(&self, resource_type: &str, params: &SearchParams) -> Pages {
-        let _guard = self.runtime.enter();
+        let _guard = self.driver.handle.enter();
         Pages {
             inner: self.inner.search(resource_type, params),
-            runtime: Arc::clone(&self.runtime),
+            driver: Arc::clone(&self.driver),
             done: false,
         }
     }
@@ -95,10 +151,10 @@ impl FhirClient {
 
     /// See [`super::FhirClient::history`]: an iterator over history pages.
     pub fn history(&self, resource_type: &str, since: Option<&str>) -> Pages {
-        let _guard = self.runtime.enter();
+        let _guard = self.driver.handle.enter();
         Pages {
             inner: self.inner.history(resource_type, since),
-            runtime: Arc::clone(&self.runtime),
+            driver: Arc::clone(&self.driver),
             done: false,
         }
     }
@@ -210,7 +266,7 @@ impl FhirClient {
 #[derive(Debug)]
 pub struct Pages {
     inner: super::Pages,
-    runtime: Arc<tokio::runtime::Runtime>,
+    driver: Arc<Driver>,
     done: bool,
 }
 
@@ -221,7 +277,7 @@ impl Iterator for Pages {
         if self.done {
             return None;
         }
-        let next = self.runtime.block_on(self.inner.next_page());
+        let next = self.driver.block_on(self.inner.next_page());
         match next {
             Ok(Some(page)) => Some(Ok(page)),
             Ok(None) => {
