@@ -26,8 +26,11 @@
 //!   [`ClientConfig::max_retries`] times — only for requests safe to repeat (GET, PUT, DELETE,
 //!   conditional create, token requests); a plain create or a transaction is sent once
 //!   (unless the connection could not even be opened).
-//! - **Limits**: every request has [`ClientConfig::timeout`]; bodies above
-//!   [`ClientConfig::max_body_bytes`] are refused ([`FhirError::TooLarge`]).
+//! - **Limits**: every request has [`ClientConfig::timeout`] (streamed bulk files instead
+//!   [`ClientConfig::read_timeout`] between reads, as their total time is unbounded) and
+//!   [`ClientConfig::connect_timeout`]; bodies above [`ClientConfig::max_body_bytes`] (for
+//!   bulk files: lines) are refused ([`FhirError::TooLarge`]).
+//! - **Watermarks** are returned ([`Synced::watermark`]), never stored by the client.
 //! - **Errors**: an error status becomes [`FhirError::Http`] with the server's
 //!   [`OperationOutcome`] (severity, code, diagnostics, expression).
 //! - **Secrets** ([`Secret`]) never appear in `Debug`, logs or errors.
