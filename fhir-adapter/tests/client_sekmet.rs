@@ -33,6 +33,23 @@ const WORKFORCE: [&str; 4] = [
     "PractitionerRole",
 ];
 
+/// A temporary directory removed on drop, also when the test fails.
+struct TempDir(std::path::PathBuf);
+
+impl TempDir {
+    fn new(name: &str) -> Self {
+        let dir = std::env::temp_dir().join(format!("hrh-client-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        Self(dir)
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
 fn client(server: &Sekmet) -> FhirClient {
     FhirClient::new(&server.base, ClientConfig::default()).unwrap()
 }
@@ -211,9 +228,8 @@ async fn history_since_a_watermark_brings_edits_and_deletes_into_the_mirror() {
     }
     let id = |n: usize| created[n].id().unwrap().to_owned();
 
-    let dir = std::env::temp_dir().join(format!("hrh-client-mirror-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    let mirror = Mirror::open(&dir).unwrap();
+    let dir = TempDir::new("mirror");
+    let mirror = Mirror::open(&dir.0).unwrap();
     // sekmet's history Bundle has no meta.lastUpdated, so the watermark is the Date header:
     // whole seconds, refreshed by uvicorn once a second. Wait so that it is past the creates.
     tokio::time::sleep(std::time::Duration::from_millis(2100)).await;
@@ -254,7 +270,7 @@ async fn history_since_a_watermark_brings_edits_and_deletes_into_the_mirror() {
     assert!(synced.watermark.as_deref() >= Some(watermark.as_str()));
     mirror.apply(synced.changes).unwrap();
 
-    let text = std::fs::read_to_string(dir.join("Practitioner.ndjson")).unwrap();
+    let text = std::fs::read_to_string(dir.0.join("Practitioner.ndjson")).unwrap();
     let lines: Vec<Value> = text
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
@@ -281,9 +297,8 @@ async fn history_since_a_watermark_brings_edits_and_deletes_into_the_mirror() {
         .await
         .unwrap();
     assert!(again.pages > 1 && again.changes.len() > 3, "{again:?}");
-    let dir2 = dir.with_extension("paged");
-    let _ = std::fs::remove_dir_all(&dir2);
-    let mirror2 = Mirror::open(&dir2).unwrap();
+    let dir2 = TempDir::new("mirror-paged");
+    let mirror2 = Mirror::open(&dir2.0).unwrap();
     mirror2
         .apply(
             paged
@@ -294,14 +309,12 @@ async fn history_since_a_watermark_brings_edits_and_deletes_into_the_mirror() {
         )
         .unwrap();
     mirror2.apply(again.changes).unwrap();
-    let text2 = std::fs::read_to_string(dir2.join("Practitioner.ndjson")).unwrap();
+    let text2 = std::fs::read_to_string(dir2.0.join("Practitioner.ndjson")).unwrap();
     let lines2: Vec<Value> = text2
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
         .collect();
     assert_eq!(ids(&lines2), expected);
-    std::fs::remove_dir_all(&dir).unwrap();
-    std::fs::remove_dir_all(&dir2).unwrap();
 }
 
 #[tokio::test]
