@@ -129,6 +129,109 @@ pub enum FhirError {
         /// What is wrong, without personal data.
         problem: String,
     },
+    /// A FHIR server answered with an error status; `outcome` holds its OperationOutcome.
+    ///
+    /// Displays as `PUT http://…/Practitioner/1: HTTP 412: error conflict: Version mismatch`.
+    #[cfg(feature = "client")]
+    #[error("{method} {url}: HTTP {status}{}", crate::client::describe_failure(.outcome.as_ref(), .text.as_deref()))]
+    Http {
+        /// The request method (`GET`, `PUT`, ...).
+        method: String,
+        /// The request URL (never carries credentials; they go in headers).
+        url: String,
+        /// The HTTP status code.
+        status: u16,
+        /// The OperationOutcome the server sent, when it sent one.
+        outcome: Option<crate::client::OperationOutcome>,
+        /// The start of the response text (at most 200 characters) when it was not an
+        /// OperationOutcome.
+        text: Option<String>,
+    },
+    /// The request could not be sent or its response not received (connection refused or
+    /// dropped, TLS failure, truncated body), after any retries.
+    #[cfg(feature = "client")]
+    #[error("{method} {url}: {detail}")]
+    Transport {
+        /// The request method.
+        method: String,
+        /// The request URL.
+        url: String,
+        /// What failed (no credentials).
+        detail: String,
+    },
+    /// A request took longer than the configured timeout, after any retries.
+    #[cfg(feature = "client")]
+    #[error("{method} {url}: timed out after {seconds} s")]
+    Timeout {
+        /// The request method.
+        method: String,
+        /// The request URL.
+        url: String,
+        /// The timeout, in seconds.
+        seconds: f64,
+    },
+    /// A response body (or NDJSON line) is larger than the configured maximum.
+    #[cfg(feature = "client")]
+    #[error("{url}: response larger than the maximum of {limit} bytes; refused")]
+    TooLarge {
+        /// The request URL.
+        url: String,
+        /// The configured maximum, in bytes.
+        limit: u64,
+    },
+    /// A response that is not what the FHIR API promises (not JSON, not a Bundle, a 202
+    /// without `Content-Location`, ...).
+    #[cfg(feature = "client")]
+    #[error("{url}: unexpected response: {detail}")]
+    UnexpectedResponse {
+        /// The request URL.
+        url: String,
+        /// What is wrong.
+        detail: String,
+    },
+    /// A URL that cannot be parsed or used (base URL, next link, Location).
+    #[cfg(feature = "client")]
+    #[error("invalid URL {url:?}: {detail}")]
+    InvalidUrl {
+        /// The URL text.
+        url: String,
+        /// Why.
+        detail: String,
+    },
+    /// A `next` link that was already followed: the server pages in a loop.
+    #[cfg(feature = "client")]
+    #[error("{url}: next link already followed; paging stopped to avoid an endless loop")]
+    PagingLoop {
+        /// The repeated link.
+        url: String,
+    },
+    /// A `next` link on another origin (scheme, host, port) than the base URL, not allowed by
+    /// [`ClientConfig::allowed_origins`](crate::client::ClientConfig::allowed_origins).
+    #[cfg(feature = "client")]
+    #[error("{url}: next link leaves the server's origin {origin}; refused")]
+    ForeignOrigin {
+        /// The link.
+        url: String,
+        /// The base URL's origin.
+        origin: String,
+    },
+    /// Getting an access token failed (token endpoint error, bad key, no token endpoint).
+    /// The text never contains secrets.
+    #[cfg(feature = "client")]
+    #[error("authentication failed: {detail}")]
+    Auth {
+        /// What failed.
+        detail: String,
+    },
+    /// A bulk `$export` job failed or its manifest is unusable.
+    #[cfg(feature = "client")]
+    #[error("{url}: bulk export: {detail}")]
+    Export {
+        /// The status or output URL.
+        url: String,
+        /// What failed.
+        detail: String,
+    },
 }
 
 /// Replaces quoted and back-quoted parts of a parser message by `"…"` so that no input value

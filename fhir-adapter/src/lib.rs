@@ -60,8 +60,14 @@
 //! - **Typed input.** With the `fhir-sdk` feature, `sdk::from_sdk` maps
 //!   `fhir_sdk::r4b` resources through the same mapping (serialised to JSON and read back).
 //!   The feature is off by default because `fhir_model` takes about 2 minutes to build.
+//! - **Client.** With the `client` feature (on by default), [`client::FhirClient`] talks to
+//!   FHIR servers: search with paging, `_history` sync into [`mirror::Mirror`], bulk
+//!   `$export` streamed into the NDJSON reader, writes and transactions, auth and retries.
+//!   Without it the crate builds no TLS stack or async runtime.
 //! - **Privacy.** Error texts carry ids, never names; parser messages are redacted.
 
+#[cfg(feature = "client")]
+pub mod client;
 pub mod config;
 pub mod error;
 pub mod inputs;
@@ -80,6 +86,6 @@ pub use error::{FhirError, Origin};
 pub use hrh_core;
 pub use link::{link_references, link_training_countries};
 pub use read::{
-    Deletion, ReadReport, Record, Rejected, SkipReason, Skipped, read_json, read_ndjson, read_path,
-    read_registry, read_resource,
+    Deletion, NdjsonFeed, ReadReport, Record, Rejected, SkipReason, Skipped, read_bundle_value,
+    read_json, read_ndjson, read_path, read_registry, read_resource,
 };

@@ -198,10 +198,8 @@ pub fn read_ndjson<R: BufRead>(
     config: &ReadConfig,
     sink: &mut dyn FnMut(Record),
 ) -> Result<ReadReport, FhirError> {
-    let base = Origin::new(source);
-    let mut report = ReadReport::default();
+    let mut feed = NdjsonFeed::new(source, config);
     let mut buf = Vec::new();
-    let mut line_no: u64 = 0;
     loop {
         buf.clear();
         let n = input
@@ -213,10 +211,85 @@ pub fn read_ndjson<R: BufRead>(
         if n == 0 {
             break;
         }
-        line_no += 1;
-        read_line(&buf, &base.at_line(line_no), config, &mut report, sink);
+        feed.line(&buf, sink);
     }
-    Ok(report)
+    Ok(feed.finish())
+}
+
+/// An NDJSON reader fed one line at a time, for input that arrives in pieces (a streamed
+/// download): the same accounting as [`read_ndjson`].
+///
+/// ```
+/// use hrh_fhir::{ReadConfig, read::NdjsonFeed};
+/// let config = ReadConfig::default();
+/// let mut feed = NdjsonFeed::new("Practitioner.ndjson", &config);
+/// let mut n = 0;
+/// feed.line(br#"{"resourceType":"Practitioner","id":"1"}"#, &mut |_| n += 1);
+/// feed.line(b"", &mut |_| n += 1);
+/// let report = feed.finish();
+/// assert_eq!((n, report.read, report.accepted), (1, 2, 1));
+/// ```
+#[derive(Debug)]
+pub struct NdjsonFeed<'a> {
+    base: Origin,
+    config: &'a ReadConfig,
+    report: ReadReport,
+    line_no: u64,
+}
+
+impl<'a> NdjsonFeed<'a> {
+    /// A reader for the source named `source`.
+    pub fn new(source: &str, config: &'a ReadConfig) -> Self {
+        Self {
+            base: Origin::new(source),
+            config,
+            report: ReadReport::default(),
+            line_no: 0,
+        }
+    }
+
+    /// Reads one line (with or without its line break).
+    pub fn line(&mut self, bytes: &[u8], sink: &mut dyn FnMut(Record)) {
+        self.line_no += 1;
+        let origin = self.base.at_line(self.line_no);
+        read_line(bytes, &origin, self.config, &mut self.report, sink);
+    }
+
+    /// The report so far (lines read).
+    pub fn report(&self) -> &ReadReport {
+        &self.report
+    }
+
+    /// The report.
+    pub fn finish(self) -> ReadReport {
+        self.report
+    }
+}
+
+/// Reads a Bundle already parsed into a JSON value (e.g. a page a client fetched).
+///
+/// A value that is not a Bundle is read as a single resource.
+pub fn read_bundle_value(
+    bundle: &serde_json::Value,
+    source: &str,
+    config: &ReadConfig,
+    sink: &mut dyn FnMut(Record),
+) -> ReadReport {
+    let origin = Origin::new(source);
+    let mut report = ReadReport::default();
+    let head: Head = bundle.view().unwrap_or_default();
+    if head.resource_type.as_deref() == Some("Bundle") {
+        let parsed = Bundle::deserialize(bundle);
+        read_parsed_bundle(parsed, &head, &origin, config, &mut report, sink);
+    } else {
+        report.read += 1;
+        let ctx = Context {
+            config,
+            full_urls: None,
+        };
+        read_unit(bundle, &head, None, &origin, &ctx, &mut report, sink);
+    }
+    report
 }
 
 /// Reads one NDJSON line (with or without its line break): a resource or a Bundle; a blank
@@ -369,18 +442,8 @@ fn read_document(
         }
     };
     if head.resource_type.as_deref() == Some("Bundle") {
-        match serde_json::from_str::<Bundle>(text) {
-            Ok(bundle) => read_bundle(bundle, origin, config, report, sink),
-            Err(e) => {
-                report.read += 1;
-                let reason = FhirError::Structure {
-                    origin: origin.clone(),
-                    resource: format!("Bundle/{}", head.id.as_deref().unwrap_or("?")),
-                    detail: redact(&e),
-                };
-                report.reject(origin, Some(&head), reason);
-            }
-        }
+        let parsed = serde_json::from_str::<Bundle>(text);
+        read_parsed_bundle(parsed, &head, origin, config, report, sink);
         return;
     }
     report.read += 1;
@@ -389,6 +452,29 @@ fn read_document(
         full_urls: None,
     };
     read_unit(text, &head, None, origin, &ctx, report, sink);
+}
+
+/// Reads a Bundle, or rejects it as one unit when it did not parse.
+fn read_parsed_bundle(
+    parsed: Result<Bundle, serde_json::Error>,
+    head: &Head,
+    origin: &Origin,
+    config: &ReadConfig,
+    report: &mut ReadReport,
+    sink: &mut dyn FnMut(Record),
+) {
+    match parsed {
+        Ok(bundle) => read_bundle(bundle, origin, config, report, sink),
+        Err(e) => {
+            report.read += 1;
+            let reason = FhirError::Structure {
+                origin: origin.clone(),
+                resource: format!("Bundle/{}", head.id.as_deref().unwrap_or("?")),
+                detail: redact(&e),
+            };
+            report.reject(origin, Some(head), reason);
+        }
+    }
 }
 
 /// Maps one resource and records the outcome.
