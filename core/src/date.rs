@@ -95,8 +95,13 @@ impl FromStr for PartialDate {
                 }
             }
             (Some(m), Some(d)) if digits(m, 2) && digits(d, 2) => {
-                let date = NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| invalid())?;
-                Ok(Self::Date(date))
+                let (m, d): (u32, u32) = (
+                    m.parse().map_err(|_| invalid())?,
+                    d.parse().map_err(|_| invalid())?,
+                );
+                NaiveDate::from_ymd_opt(year, m, d)
+                    .map(Self::Date)
+                    .ok_or_else(invalid)
             }
             _ => Err(invalid()),
         }

@@ -5,14 +5,16 @@
 //! (quoted values are replaced by `"…"`).
 
 use std::fmt;
+use std::sync::Arc;
 
 /// Where a record came from: a file (or other named source), a line, and a Bundle entry.
 ///
 /// Displays as `Practitioner.ndjson:17`, `bundle.json#entry[3]` or `history.ndjson:2#entry[0]`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub struct Origin {
-    /// The file or source name given to the reader (e.g. `Practitioner.ndjson`).
-    pub source: String,
+    /// The file or source name given to the reader (e.g. `Practitioner.ndjson`); shared, so
+    /// that an origin per line costs no allocation.
+    pub source: Arc<str>,
     /// The line number (1-based), for NDJSON input (saturates at `u32::MAX`).
     pub line: Option<u32>,
     /// The Bundle entry index (0-based), for Bundle input (saturates at `u32::MAX`).
@@ -23,7 +25,7 @@ impl Origin {
     /// An origin naming a whole source.
     pub fn new(source: &str) -> Self {
         Self {
-            source: source.to_owned(),
+            source: Arc::from(source),
             line: None,
             entry: None,
         }

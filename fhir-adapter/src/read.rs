@@ -16,7 +16,7 @@ use crate::config::ReadConfig;
 use crate::error::{FhirError, Origin, redact};
 use crate::link::link_references;
 use crate::mapping::raw::Head;
-use crate::mapping::{Context, Doc, READ_TYPES, map_resource};
+use crate::mapping::{Context, Doc, READ_TYPES, leading_resource_type, map_line, map_resource};
 
 /// One `hrh-core` record read from FHIR.
 #[derive(Debug, Clone, PartialEq)]
@@ -429,6 +429,19 @@ fn read_document(
     report: &mut ReadReport,
     sink: &mut dyn FnMut(Record),
 ) {
+    let ctx = Context {
+        config,
+        full_urls: None,
+    };
+    // One parse for the common case; anything unusual takes the two-pass path below.
+    if let Some(resource_type) = leading_resource_type(text)
+        && let Some(record) = map_line(text, resource_type, &ctx)
+    {
+        report.read += 1;
+        report.accepted += 1;
+        sink(record);
+        return;
+    }
     let head: Head = match text.view() {
         Ok(head) => head,
         Err(e) => {
@@ -447,10 +460,6 @@ fn read_document(
         return;
     }
     report.read += 1;
-    let ctx = Context {
-        config,
-        full_urls: None,
-    };
     read_unit(text, &head, None, origin, &ctx, report, sink);
 }
 

@@ -209,7 +209,7 @@ fn parse_in_parallel(
         match reader.join() {
             Ok(result) => result.map(|()| report),
             Err(_) => Err(FhirError::Io {
-                source_name: base.source.clone(),
+                source_name: base.source.to_string(),
                 source: std::io::Error::other("the reading thread failed"),
             }),
         }
@@ -232,15 +232,11 @@ fn read_batches(
         let mut bytes = std::mem::take(&mut carry);
         bytes.reserve(BATCH_BYTES);
         let start = bytes.len();
-        bytes.resize(start + BATCH_BYTES, 0);
-        let n = loop {
-            match input.read(bytes.get_mut(start..).unwrap_or_default()) {
-                Ok(n) => break n,
-                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-                Err(e) => return Err(io(e)),
-            }
-        };
-        bytes.truncate(start + n);
+        // Reads into the spare capacity (no zeroing), up to a batch or the end.
+        let n = (&mut input)
+            .take(BATCH_BYTES as u64)
+            .read_to_end(&mut bytes)
+            .map_err(io)?;
         if n == 0 {
             if !bytes.is_empty() {
                 send(out, next_line, bytes);
@@ -248,11 +244,9 @@ fn read_batches(
             return Ok(());
         }
         // Keep the unfinished last line for the next batch.
-        if let Some(last_break) = bytes.iter().rposition(|b| *b == b'\n') {
-            carry = bytes.split_off(last_break + 1);
-            // Counting a 1 MB batch is ~0.1 ms against ~4 ms to parse it: no crate needed.
-            #[allow(clippy::naive_bytecount)]
-            let lines = bytes.iter().filter(|b| **b == b'\n').count() as u64;
+        if let Some(last_break) = memchr::memrchr(b'\n', bytes.get(start..).unwrap_or_default()) {
+            carry = bytes.split_off(start + last_break + 1);
+            let lines = memchr::memchr_iter(b'\n', &bytes).count() as u64;
             if !send(out, next_line, bytes) {
                 return Ok(());
             }

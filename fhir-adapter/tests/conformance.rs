@@ -69,7 +69,7 @@ fn every_fixture_is_read_or_rejected_with_a_reason() {
         for r in &report.rejected {
             let text = r.reason.to_string();
             assert!(text.starts_with(&r.location.to_string()), "{file}: {text}");
-            assert!(r.location.source == name, "{file}: {text}");
+            assert!(&*r.location.source == name, "{file}: {text}");
             eprintln!("rejected: {text}");
         }
         if !NOT_RESOURCES.contains(&name) {

@@ -68,6 +68,59 @@ impl Fault {
     }
 }
 
+/// The `resourceType` of a JSON text that starts with it (as bulk exports and most servers
+/// write it), without parsing the rest.
+pub(crate) fn leading_resource_type(text: &str) -> Option<&str> {
+    let rest = text.trim_start().strip_prefix('{')?.trim_start();
+    let rest = rest.strip_prefix("\"resourceType\"")?.trim_start();
+    let rest = rest.strip_prefix(':')?.trim_start().strip_prefix('"')?;
+    let end = rest.find('"')?;
+    rest.get(..end)
+        .filter(|t| t.bytes().all(|b| b.is_ascii_alphabetic()))
+}
+
+/// Reads and maps a resource whose type is known in one parse (the id comes from the same
+/// parse). `None` when anything is amiss; the caller then takes the two-pass path, which
+/// reports the problem.
+pub(crate) fn map_line(text: &str, resource_type: &str, ctx: &Context<'_>) -> Option<Record> {
+    fn id<'a>(id: Option<&'a raw::Str<'a>>) -> Option<&'a str> {
+        id.map(|s| &**s).filter(|s| !s.is_empty())
+    }
+    match resource_type {
+        "Practitioner" => {
+            let r: raw::Practitioner = serde_json::from_str(text).ok()?;
+            practitioner::map(&r, id(r.id.as_ref())?, ctx)
+                .ok()
+                .map(Record::Practitioner)
+        }
+        "PractitionerRole" => {
+            let r: raw::PractitionerRole = serde_json::from_str(text).ok()?;
+            practitioner_role::map(&r, id(r.id.as_ref())?, ctx)
+                .ok()
+                .map(Record::Employment)
+        }
+        "Organization" => {
+            let r: raw::Organization = serde_json::from_str(text).ok()?;
+            let id = id(r.id.as_ref())?.to_owned();
+            organization::map(r, &id, ctx)
+                .ok()
+                .map(Record::Organization)
+        }
+        "Location" => {
+            let r: raw::Location = serde_json::from_str(text).ok()?;
+            let id = id(r.id.as_ref())?.to_owned();
+            location::map(r, &id, ctx).ok().map(Record::Facility)
+        }
+        "HealthcareService" => {
+            let r: raw::HealthcareService = serde_json::from_str(text).ok()?;
+            healthcare_service::map(&r, id(r.id.as_ref())?, ctx)
+                .ok()
+                .map(Record::Service)
+        }
+        _ => None,
+    }
+}
+
 /// Maps one resource of type `resource_type` with record id `id`.
 pub(crate) fn map_resource<D: Doc + ?Sized>(
     doc: &D,
@@ -330,6 +383,27 @@ mod tests {
             reference(Some(&logical), "Practitioner", &ctx, "p").unwrap(),
             Some(Target::Id("identifier:urn:npi|99".into()))
         );
+    }
+
+    #[test]
+    fn leading_resource_types_are_found_only_at_the_start() {
+        assert_eq!(
+            leading_resource_type(r#"{"resourceType":"Practitioner","id":"1"}"#),
+            Some("Practitioner")
+        );
+        assert_eq!(
+            leading_resource_type(" {\n  \"resourceType\" : \"Location\" }"),
+            Some("Location")
+        );
+        assert_eq!(
+            leading_resource_type(r#"{"id":"1","resourceType":"Practitioner"}"#),
+            None
+        );
+        assert_eq!(
+            leading_resource_type(r#"{"resourceType":"Pract\u0069tioner"}"#),
+            None
+        );
+        assert_eq!(leading_resource_type(r#"{"resourceType":"#), None);
     }
 
     #[test]

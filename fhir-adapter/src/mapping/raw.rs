@@ -207,6 +207,9 @@ pub(crate) struct Contained<'a> {
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub(crate) struct Practitioner<'a> {
+    /// Read on the one-pass path ([`super::map_line`]).
+    #[serde(borrow)]
+    pub id: Option<Str<'a>>,
     #[serde(borrow, default)]
     pub identifier: Vec<Identifier<'a>>,
     pub active: Option<bool>,
@@ -227,6 +230,9 @@ pub(crate) struct Practitioner<'a> {
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub(crate) struct PractitionerRole<'a> {
+    /// Read on the one-pass path ([`super::map_line`]).
+    #[serde(borrow)]
+    pub id: Option<Str<'a>>,
     pub active: Option<bool>,
     #[serde(borrow)]
     pub period: Option<Period<'a>>,
@@ -249,6 +255,9 @@ pub(crate) struct PractitionerRole<'a> {
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub(crate) struct HealthcareService<'a> {
+    /// Read on the one-pass path ([`super::map_line`]).
+    #[serde(borrow)]
+    pub id: Option<Str<'a>>,
     #[serde(borrow, default, rename = "type")]
     pub kind: Vec<CodeableConcept<'a>>,
     #[serde(borrow)]
@@ -260,6 +269,9 @@ pub(crate) struct HealthcareService<'a> {
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub(crate) struct Organization<'a> {
+    /// Read on the one-pass path ([`super::map_line`]).
+    #[serde(borrow)]
+    pub id: Option<Str<'a>>,
     #[serde(borrow, default)]
     pub identifier: Vec<Identifier<'a>>,
     pub active: Option<bool>,
@@ -282,6 +294,9 @@ pub(crate) struct Position {
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub(crate) struct Location<'a> {
+    /// Read on the one-pass path ([`super::map_line`]).
+    #[serde(borrow)]
+    pub id: Option<Str<'a>>,
     #[serde(borrow, default)]
     pub identifier: Vec<Identifier<'a>>,
     #[serde(borrow)]
