@@ -153,6 +153,21 @@ fn push_stops_at_the_preflight_listing_unknown_identifiers() {
         "nothing sent"
     );
 
+    // A data set DHIS2 does not know: a usage error.
+    let run = push(
+        &standin.base_url,
+        &file,
+        &["--insecure", "--data-set", "NoSuchDS001"],
+        &ADMIN,
+    );
+    run.no_panic();
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("data set NoSuchDS001 is unknown"),
+        "{}",
+        run.stderr
+    );
+
     // Without a data set in the file or on the command line: a usage error.
     let bare = dir.join("bare.json");
     std::fs::write(

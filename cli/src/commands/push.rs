@@ -91,9 +91,16 @@ pub fn run(args: &Args, insecure: bool) -> Result<u8, CliError> {
     let resolved: Vec<DataValue> = set.resolved_values().collect();
 
     if let Some(data_set) = data_set.as_deref().filter(|_| !args.skip_preflight) {
-        let report = client
-            .preflight(&set, data_set)
-            .map_err(server(&args.url))?;
+        let report = client.preflight(&set, data_set).map_err(|error| {
+            if error.http_status() == Some(404) {
+                CliError::Usage(format!(
+                    "data set {data_set} is unknown to DHIS2 at {} ({error}); check --data-set or the file's dataSet",
+                    args.url.trim()
+                ))
+            } else {
+                server(&args.url)(error)
+            }
+        })?;
         if !report.is_clean() {
             print_preflight(&report, &resolved);
             eprintln!(
