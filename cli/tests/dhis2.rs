@@ -93,12 +93,13 @@ fn push_imports_a_clean_set_and_the_values_are_then_stored() {
             (COMBOS[0].to_owned(), "12".to_owned())
         ]
     );
-    // Again, asynchronously, in chunks of one, with a token: nothing changes, nothing refused.
+    // Again, asynchronously, in chunks of one, with a token and debug logs: nothing
+    // changes, nothing refused, the token is not in the logs.
     let token = [("HRH_DHIS2_TOKEN", standin.token.as_str())];
     let run = push(
         &standin.base_url,
         &file,
-        &["--insecure", "--async", "--chunk", "1"],
+        &["--insecure", "--async", "--chunk", "1", "-vv"],
         &token,
     );
     assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
@@ -316,6 +317,20 @@ fn server_down_gives_one_line_and_status_3() {
     run.no_panic();
     assert_eq!(run.code, 3, "{}", run.stderr);
     assert_eq!(run.stderr.lines().count(), 1, "{}", run.stderr);
+}
+
+#[test]
+fn server_errors_give_one_line_and_status_3() {
+    let standin = Standin::start();
+    let dir = temp_dir("push-500");
+    let file = set_file(&dir, "set.json", &[(DE, COMBOS[0], "12")]);
+    standin.fault(r#"{"status": 500, "count": 1}"#);
+    let run = push(&standin.base_url, &file, &["--insecure"], &ADMIN);
+    run.no_panic();
+    assert_eq!(run.code, 3, "{}", run.stderr);
+    assert_eq!(run.stderr.lines().count(), 1, "{}", run.stderr);
+    assert!(run.stderr.contains("500"), "{}", run.stderr);
+    assert_eq!(stored(&standin), Vec::<(String, String)>::new());
 }
 
 #[test]

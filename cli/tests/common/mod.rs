@@ -96,6 +96,22 @@ impl Standin {
         }
     }
 
+    /// Queues faults for the next `/api` requests (`POST /__faults`, see the stand-in's README).
+    pub fn fault(&self, body: &str) {
+        use std::io::{Read, Write};
+        let address = self.base_url.trim_start_matches("http://");
+        let mut stream = std::net::TcpStream::connect(address).unwrap();
+        write!(
+            stream,
+            "POST /__faults HTTP/1.1\r\nHost: {address}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        )
+        .unwrap();
+        let mut answer = String::new();
+        stream.read_to_string(&mut answer).unwrap();
+        assert!(answer.starts_with("HTTP/1.1 2"), "{answer}");
+    }
+
     /// A blocking client with admin/district, for checking what was stored.
     pub fn client(&self) -> hrh_dhis2::client::blocking::Dhis2Client {
         let settings = ClientSettings::new(&self.base_url, Auth::basic("admin", "district"))
