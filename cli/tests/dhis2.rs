@@ -371,6 +371,11 @@ fn unusable_push_input_is_status_2() {
     }
     let run = push("not a url", &bad, &[], &ADMIN);
     assert_eq!(run.code, 2, "{}", run.stderr);
+    // Credentials in the URL are refused without repeating them.
+    let json = set_file(&dir, "set.json", &[(DE, COMBOS[0], "12")]);
+    let run = push("http://admin:hunter2@127.0.0.1:1", &json, &[], &ADMIN);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(!run.stderr.contains("hunter2"), "{}", run.stderr);
 }
 
 #[test]

@@ -60,7 +60,11 @@ pub fn dhis2_client(
     configure: impl FnOnce(hrh_dhis2::client::ClientSettings) -> hrh_dhis2::client::ClientSettings,
 ) -> Result<hrh_dhis2::client::blocking::Dhis2Client, CliError> {
     let auth = crate::credentials::dhis2()?;
-    crate::credentials::check_transport(url, &auth, insecure)?;
+    let plain = crate::credentials::check_transport(url, &auth, insecure);
     let settings = configure(hrh_dhis2::client::ClientSettings::new(url.trim(), auth));
-    hrh_dhis2::client::blocking::Dhis2Client::new(settings).map_err(CliError::dhis2_server(url))
+    // The client refuses a URL holding credentials first, so no message repeats them.
+    let client = hrh_dhis2::client::blocking::Dhis2Client::new(settings)
+        .map_err(CliError::dhis2_server(url))?;
+    plain?;
+    Ok(client)
 }
