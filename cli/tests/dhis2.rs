@@ -445,6 +445,9 @@ fn facilities_pull_writes_mcsd_pairs_that_read_back_with_their_hierarchy() {
     assert!(kinds.contains(&("UZregTashk1".into(), "jurisdiction".into())));
     assert!(kinds.contains(&(FACILITY.into(), "facility".into())));
     assert!(locations.contains("http://dhis2.org/identifiertypes#id"));
+    // A clean registry for `hrh validate`: no broken reference, no finding.
+    let run = hrh(&["validate", out.to_str().unwrap()], &[]);
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
 }
 
 #[test]
