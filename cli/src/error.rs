@@ -2,6 +2,9 @@
 
 use std::path::PathBuf;
 
+/// Exit status of server, credential and network errors (connection refused, HTTP 401, 5xx, ...).
+pub const EXIT_SERVER: u8 = 3;
+
 /// Everything a command can fail with.
 #[derive(Debug, thiserror::Error)]
 pub enum CliError {
@@ -26,13 +29,49 @@ pub enum CliError {
     /// From reading or writing DHIS2 formats.
     #[error(transparent)]
     Dhis2(#[from] hrh_dhis2::Dhis2Error),
+    /// A DHIS2 server could not be reached, refused the credentials or answered with an error.
+    #[error("DHIS2 at {url}: {}", server_message(error))]
+    Server {
+        /// The base URL (never holds credentials: the client refuses such URLs).
+        url: String,
+        /// What went wrong (its message already includes its causes).
+        error: Box<hrh_dhis2::Dhis2Error>,
+    },
+}
+
+/// The server error, with a hint when the credentials were refused.
+fn server_message(error: &hrh_dhis2::Dhis2Error) -> String {
+    if error.is_unauthorized() {
+        format!(
+            "the credentials were refused (HTTP 401); check {}/{} or {}",
+            crate::credentials::DHIS2_USERNAME,
+            crate::credentials::DHIS2_PASSWORD,
+            crate::credentials::DHIS2_TOKEN
+        )
+    } else {
+        error.to_string()
+    }
 }
 
 impl CliError {
-    /// The exit status: 2 for unusable input or usage, as documented per command.
+    /// The exit status: 2 for unusable input or usage, 3 for server, credential and
+    /// network errors ([`EXIT_SERVER`]).
     pub fn exit_code(&self) -> u8 {
         match self {
             Self::Usage(_) | Self::Io { .. } | Self::Core(_) | Self::Fhir(_) | Self::Dhis2(_) => 2,
+            Self::Server { .. } => EXIT_SERVER,
+        }
+    }
+
+    /// A DHIS2 client error: a bad URL is a usage error (2), anything else a server error (3).
+    pub fn dhis2_server(url: &str) -> impl FnOnce(hrh_dhis2::Dhis2Error) -> Self {
+        let url = url.trim().to_owned();
+        move |source| match source {
+            hrh_dhis2::Dhis2Error::InvalidUrl { .. } => Self::Usage(source.to_string()),
+            error => Self::Server {
+                url,
+                error: Box::new(error),
+            },
         }
     }
 

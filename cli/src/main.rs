@@ -3,12 +3,18 @@
 //! The binary only wires the library crates together: it parses arguments,
 //! reads and writes files, and turns errors into one-line messages and exit
 //! statuses. Counting rules live in `hrh-core`.
+//!
+//! Exit statuses: 0 success; 1 problems found (`validate`) or values refused
+//! (`push`); 2 unusable input or usage; 3 server, credential or network error
+//! (DHIS2 unreachable, HTTP 401, 5xx). Credentials come from the environment
+//! only (see `credentials.rs`).
 
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
 mod commands;
+mod credentials;
 mod error;
 mod output;
 
@@ -21,6 +27,9 @@ struct Cli {
     /// More log output on stderr (-v info, -vv debug); `RUST_LOG` overrides.
     #[arg(short, long, action = clap::ArgAction::Count, global = true)]
     verbose: u8,
+    /// Allow sending credentials over plain `http://` (test servers only).
+    #[arg(long, global = true)]
+    insecure: bool,
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -39,6 +48,10 @@ enum Command {
     Convert(commands::convert::Args),
     /// Show DHIS2 period ids: the dates of a period id, or the period of a date.
     Period(commands::period::Args),
+    /// Import figures into DHIS2 after a pre-flight check (exit 1 rejected, 3 server error).
+    Push(commands::push::Args),
+    /// DHIS2 org units as mCSD Organization + Location pairs (`facilities pull`).
+    Facilities(commands::facilities::Args),
 }
 
 fn main() -> ExitCode {
@@ -55,6 +68,8 @@ fn main() -> ExitCode {
         Command::Aggregate(args) => commands::aggregate::run(&args),
         Command::Convert(args) => commands::convert::run(&args),
         Command::Period(args) => commands::period::run(&args),
+        Command::Push(args) => commands::push::run(&args, cli.insecure),
+        Command::Facilities(args) => commands::facilities::run(&args, cli.insecure),
     };
     match outcome {
         Ok(code) => ExitCode::from(code),
@@ -81,8 +96,10 @@ fn one_line(error: &CliError) -> String {
 }
 
 fn init_logging(verbose: u8) {
+    // Without -v, the DHIS2 client's retry warnings stay quiet: a failed request
+    // ends in one error line of its own.
     let default = match verbose {
-        0 => "warn",
+        0 => "warn,hrh_dhis2::client=error",
         1 => "info",
         _ => "debug",
     };

@@ -42,6 +42,16 @@ impl Format {
     }
 }
 
+/// The format given with `--from`, else the one the file name tells.
+pub fn format_of(path: &Path, from: Option<Format>) -> Result<Format, CliError> {
+    from.or_else(|| Format::from_path(path)).ok_or_else(|| {
+        CliError::Usage(format!(
+            "{}: cannot tell the format from the name; give --from",
+            path.display()
+        ))
+    })
+}
+
 /// Whether the first 4 KiB of a JSON file mention `"resourceType"`.
 fn starts_like_fhir(path: &Path) -> bool {
     use std::io::Read;

@@ -9,6 +9,8 @@
 //! - [`import_summary`]: import responses (bare or wrapped ImportSummary, error
 //!   messages), with rejected values mapped back to what was sent;
 //! - [`uid`]: DHIS2 UIDs and id schemes;
+//! - [`org_units_to_core`]: organisation units as `hrh-core` organisations and
+//!   facilities (mCSD jurisdictions and facilities);
 //! - [`client`]: an async Web API client (with a [`client::blocking`] facade):
 //!   chunked and asynchronous imports, reads, org units, data set metadata, pre-flight;
 //! - [`Dhis2Error`], the crate's one error type.
@@ -35,6 +37,7 @@ pub mod client;
 pub mod datavalueset;
 pub mod error;
 pub mod import_summary;
+pub mod org_units_to_core;
 pub mod uid;
 
 pub use datavalueset::{DataValue, DataValueSet};

@@ -23,15 +23,7 @@ pub struct Args {
 
 /// Reads one format and writes another.
 pub fn run(args: &Args) -> Result<u8, CliError> {
-    let from = args
-        .from
-        .or_else(|| Format::from_path(&args.input))
-        .ok_or_else(|| {
-            CliError::Usage(format!(
-                "{}: cannot tell the format from the name; give --from",
-                args.input.display()
-            ))
-        })?;
+    let from = output::format_of(&args.input, args.from)?;
     let set = output::read_set(&args.input, from)?;
     output::to_file_or_stdout(args.output.as_deref(), |out| {
         output::write_set(&set, None, args.to, out)

@@ -3,8 +3,10 @@
 pub mod aggregate;
 pub mod convert;
 pub mod demo;
+pub mod facilities;
 pub mod generate;
 pub mod period;
+pub mod push;
 pub mod validate;
 
 use hrh_core::{Country, Period};
@@ -47,4 +49,22 @@ pub fn mapping(name_or_file: &str) -> Result<hrh_core::aggregate::Mapping, CliEr
     } else {
         Ok(hrh_core::aggregate::Mapping::builtin(name_or_file)?)
     }
+}
+
+/// A blocking DHIS2 client for `url` with the credentials of the environment,
+/// refusing plain `http://` with credentials unless `insecure`; `configure`
+/// adjusts the settings (chunk or page size).
+pub fn dhis2_client(
+    url: &str,
+    insecure: bool,
+    configure: impl FnOnce(hrh_dhis2::client::ClientSettings) -> hrh_dhis2::client::ClientSettings,
+) -> Result<hrh_dhis2::client::blocking::Dhis2Client, CliError> {
+    let auth = crate::credentials::dhis2()?;
+    let plain = crate::credentials::check_transport(url, &auth, insecure);
+    let settings = configure(hrh_dhis2::client::ClientSettings::new(url.trim(), auth));
+    // The client refuses a URL holding credentials first, so no message repeats them.
+    let client = hrh_dhis2::client::blocking::Dhis2Client::new(settings)
+        .map_err(CliError::dhis2_server(url))?;
+    plain?;
+    Ok(client)
 }

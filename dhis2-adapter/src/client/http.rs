@@ -188,6 +188,10 @@ fn transport(
 ) -> Dhis2Error {
     let kind = kind_of(error);
     let mut reason = error.to_string();
+    // reqwest's message ends with ` for url (…)`: the path is reported on its own.
+    if let Some(url) = error.url() {
+        reason = reason.replace(&format!(" for url ({url})"), "");
+    }
     let mut source = std::error::Error::source(error);
     while let Some(cause) = source {
         reason.push_str(": ");
@@ -234,5 +238,31 @@ pub(crate) fn error_answer(method: &'static str, path: &str, answer: &Answer) ->
         } else {
             excerpt
         },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn transport_errors_name_the_path_not_the_url() {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        let error = runtime
+            .block_on(reqwest::get("http://127.0.0.1:1/api/me?fields=secretish"))
+            .unwrap_err();
+        let error = transport("GET", "api/me", 1, &error);
+        let text = error.to_string();
+        assert!(
+            text.starts_with("GET api/me: connection after 1 attempt(s)"),
+            "{text}"
+        );
+        assert!(
+            !text.contains("127.0.0.1") && !text.contains("secretish"),
+            "{text}"
+        );
     }
 }

@@ -43,6 +43,9 @@ pub mod profiles {
     /// `IHE.mCSD.FacilityLocation`.
     pub const FACILITY_LOCATION: &str =
         "https://profiles.ihe.net/ITI/mCSD/StructureDefinition/IHE.mCSD.FacilityLocation";
+    /// `IHE.mCSD.JurisdictionLocation`.
+    pub const JURISDICTION_LOCATION: &str =
+        "https://profiles.ihe.net/ITI/mCSD/StructureDefinition/IHE.mCSD.JurisdictionLocation";
     /// `IHE.mCSD.HealthcareService`.
     pub const HEALTHCARE_SERVICE: &str =
         "https://profiles.ihe.net/ITI/mCSD/StructureDefinition/IHE.mCSD.HealthcareService";

@@ -358,11 +358,28 @@ struct Position {
 
 /// The FHIR view of a facility: status `active`, typed as an mCSD facility besides its own
 /// type codings (the reader leaves the mCSD marker out of the facility's types).
+///
+/// A facility whose types hold the mCSD coding `jurisdiction` (system
+/// [`MCSD_LOCATION_TYPES`]) is written as an mCSD jurisdiction instead, with the
+/// `IHE.mCSD.JurisdictionLocation` profile.
 pub fn location(f: &Facility) -> LocationResource<'_> {
+    let jurisdiction = f
+        .types
+        .iter()
+        .any(|c| c.system.as_deref() == Some(MCSD_LOCATION_TYPES) && c.code == "jurisdiction");
+    let (code, display, profile) = if jurisdiction {
+        (
+            "jurisdiction",
+            "Jurisdiction",
+            profiles::JURISDICTION_LOCATION,
+        )
+    } else {
+        ("facility", "Facility", profiles::FACILITY_LOCATION)
+    };
     let mut kind = vec![Concept::one(Coding {
         system: Some(MCSD_LOCATION_TYPES),
-        code: Cow::Borrowed("facility"),
-        display: Some("Facility"),
+        code: Cow::Borrowed(code),
+        display: Some(display),
     })];
     kind.extend(
         f.types
@@ -373,9 +390,7 @@ pub fn location(f: &Facility) -> LocationResource<'_> {
     LocationResource {
         resource_type: "Location",
         id: &f.id,
-        meta: Meta {
-            profile: [profiles::FACILITY_LOCATION],
-        },
+        meta: Meta { profile: [profile] },
         identifier: f.identifiers.iter().map(Identifier::from).collect(),
         status: "active",
         name: f.name.as_deref(),
@@ -425,5 +440,36 @@ pub fn healthcare_service(s: &HealthService) -> HealthcareServiceResource<'_> {
             .iter()
             .map(|id| Reference::to("Location", id))
             .collect(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn locations_are_facilities_unless_typed_as_jurisdictions() {
+        let mut place = Facility {
+            id: "UZregTashk1".into(),
+            name: Some("Tashkent".into()),
+            ..Facility::default()
+        };
+        let facility = serde_json::to_value(location(&place)).unwrap();
+        assert_eq!(facility["type"][0]["coding"][0]["code"], "facility");
+        assert_eq!(facility["meta"]["profile"][0], profiles::FACILITY_LOCATION);
+        place.types = vec![
+            hrh_core::Coding::new(Some(MCSD_LOCATION_TYPES), "jurisdiction"),
+            hrh_core::Coding::new(Some("urn:x"), "region"),
+        ];
+        let jurisdiction = serde_json::to_value(location(&place)).unwrap();
+        let kinds = jurisdiction["type"].as_array().unwrap();
+        assert_eq!(kinds.len(), 2, "{kinds:?}");
+        assert_eq!(kinds[0]["coding"][0]["code"], "jurisdiction");
+        assert_eq!(kinds[0]["coding"][0]["system"], MCSD_LOCATION_TYPES);
+        assert_eq!(kinds[1]["coding"][0]["code"], "region");
+        assert_eq!(
+            jurisdiction["meta"]["profile"][0],
+            profiles::JURISDICTION_LOCATION
+        );
     }
 }
