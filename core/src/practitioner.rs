@@ -28,12 +28,12 @@ pub struct Practitioner {
     /// Birth date, possibly partial.
     #[serde(default)]
     pub birth_date: Recorded<PartialDate>,
-    /// Nationality.
+    /// Nationality; an unknown code is kept as written.
     #[serde(default)]
-    pub nationality: Option<Country>,
-    /// Country of birth.
+    pub nationality: Recorded<Country>,
+    /// Country of birth; an unknown code is kept as written.
     #[serde(default)]
-    pub country_of_birth: Option<Country>,
+    pub country_of_birth: Recorded<Country>,
     /// Qualifications, licences included.
     #[serde(default)]
     pub qualifications: Vec<Qualification>,

@@ -62,6 +62,11 @@ pub enum Problem {
         /// The value as written.
         value: String,
     },
+    /// A nationality or country of birth that is not an ISO 3166-1 code.
+    InvalidCountry {
+        /// The value as written.
+        value: String,
+    },
     /// No birth date recorded.
     MissingBirthDate,
     /// A birth date that is not a date (e.g. `2020-13-01`).
@@ -126,6 +131,7 @@ impl Problem {
         match self {
             Self::MissingSex => "missing_sex",
             Self::InvalidSex { .. } => "invalid_sex",
+            Self::InvalidCountry { .. } => "invalid_country",
             Self::MissingBirthDate => "missing_birth_date",
             Self::InvalidBirthDate { .. } => "invalid_birth_date",
             Self::BirthDateInFuture => "birth_date_in_future",
@@ -147,6 +153,7 @@ impl fmt::Display for Problem {
         match self {
             Self::MissingSex => write!(f, "no sex recorded"),
             Self::InvalidSex { value } => write!(f, "invalid sex {value:?}"),
+            Self::InvalidCountry { value } => write!(f, "invalid country code {value:?}"),
             Self::MissingBirthDate => write!(f, "no birth date recorded"),
             Self::InvalidBirthDate { value } => write!(f, "invalid date {value:?}"),
             Self::BirthDateInFuture => write!(f, "birth date in the future"),
@@ -326,6 +333,21 @@ fn check_practitioners(registry: &Registry, options: &Options, findings: &mut Ve
                 },
             )),
             Recorded::Valid(_) => {}
+        }
+        for (field, value) in [
+            ("nationality", &p.nationality),
+            ("country_of_birth", &p.country_of_birth),
+        ] {
+            if let Recorded::Invalid(value) = value {
+                findings.push(finding(
+                    kind,
+                    &p.id,
+                    field,
+                    Problem::InvalidCountry {
+                        value: value.clone(),
+                    },
+                ));
+            }
         }
         if let Some(problem) = birth_date_problem(&p.birth_date, options) {
             findings.push(finding(kind, &p.id, "birth_date", problem));

@@ -260,11 +260,11 @@ impl SyntheticRegistry {
             active: Some(rng.random_range(0..100) >= 2),
             sex: Recorded::Valid(sex),
             birth_date: born.map_or(Recorded::Missing, |d| Recorded::Valid(PartialDate::Date(d))),
-            nationality: Some(config.country),
+            nationality: Recorded::Valid(config.country),
             country_of_birth: if foreign_born {
-                abroad(&mut rng)
+                abroad(&mut rng).map_or(Recorded::Missing, Recorded::Valid)
             } else {
-                Some(config.country)
+                Recorded::Valid(config.country)
             },
             qualifications: vec![Qualification {
                 code: Some(Coding::new(Some(ISCO08_SYSTEM), occupation)),

@@ -94,8 +94,8 @@ fn ihris_practitioner_maps_to_the_expected_record() {
         active: Some(true),
         sex: Recorded::Valid(Sex::Female),
         birth_date: Recorded::Valid(PartialDate::YearMonth(1985, 3)),
-        nationality: Some(Country::parse("UG").unwrap()),
-        country_of_birth: None,
+        nationality: Recorded::Valid(Country::parse("UG").unwrap()),
+        country_of_birth: Recorded::Missing,
         qualifications: vec![
             Qualification {
                 code: Some(Coding::new(Some("urn:quals"), "BScN")),
@@ -130,8 +130,51 @@ fn bad_values_are_kept_as_invalid_and_core_extensions_read() {
     };
     assert_eq!(p.sex, Recorded::Invalid("F".into()));
     assert_eq!(p.birth_date, Recorded::Invalid("2020-13-01".into()));
-    assert_eq!(p.nationality, Some(Country::parse("NL").unwrap()));
-    assert_eq!(p.country_of_birth, Some(Country::parse("BE").unwrap()));
+    assert_eq!(
+        p.nationality,
+        Recorded::Valid(Country::parse("NL").unwrap())
+    );
+    assert_eq!(
+        p.country_of_birth,
+        Recorded::Valid(Country::parse("BE").unwrap())
+    );
+}
+
+#[test]
+fn unknown_country_codes_are_kept_reported_and_written_back_as_recorded() {
+    let json = r#"{"resourceType": "Practitioner", "id": "p3", "gender": "female", "birthDate": "1980-01-01",
+      "extension": [
+        {"url": "http://ihris.org/fhir/StructureDefinition/ihris-practitioner-nationality",
+         "valueCoding": {"system": "urn:iso:std:iso:3166", "code": "XX"}},
+        {"url": "http://hl7.org/fhir/StructureDefinition/patient-birthPlace",
+         "valueAddress": {"country": "Atlantis"}}]}"#;
+    let Record::Practitioner(p) = hrh_fhir::read_resource(json, &config()).unwrap() else {
+        panic!("not a practitioner");
+    };
+    assert_eq!(p.nationality, Recorded::Invalid("XX".into()));
+    assert_eq!(p.country_of_birth, Recorded::Invalid("Atlantis".into()));
+    let registry = Registry {
+        practitioners: vec![p.clone()],
+        ..Registry::default()
+    };
+    let report = hrh_core::quality::check(
+        &registry,
+        &hrh_core::quality::Options::as_of(day(2024, 12, 31)),
+    );
+    let fields: Vec<&str> = report
+        .findings
+        .iter()
+        .filter(|f| f.problem.code() == "invalid_country")
+        .map(|f| f.field)
+        .collect();
+    assert_eq!(fields, ["nationality", "country_of_birth"]);
+    // Written back as recorded, and read again the same.
+    let written = serde_json::to_string(&hrh_fhir::write::practitioner(&p)).unwrap();
+    let Record::Practitioner(again) = hrh_fhir::read_resource(&written, &config()).unwrap() else {
+        panic!("not a practitioner");
+    };
+    assert_eq!(again.nationality, p.nationality);
+    assert_eq!(again.country_of_birth, p.country_of_birth);
 }
 
 const ROLES_BUNDLE: &str = r#"{"resourceType": "Bundle", "type": "collection", "entry": [

@@ -87,8 +87,11 @@ fn practitioner_dict<'py>(
     d.set_item("active", p.active)?;
     d.set_item("sex", recorded(&p.sex))?;
     d.set_item("birth_date", recorded(&p.birth_date))?;
-    d.set_item("nationality", p.nationality.map(Country::alpha2))?;
-    d.set_item("country_of_birth", p.country_of_birth.map(Country::alpha2))?;
+    d.set_item("nationality", p.nationality.valid().map(|c| c.alpha2()))?;
+    d.set_item(
+        "country_of_birth",
+        p.country_of_birth.valid().map(|c| c.alpha2()),
+    )?;
     let list = PyList::empty(py);
     for e in employments {
         list.append(employment_dict(py, e)?)?;

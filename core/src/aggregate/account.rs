@@ -44,6 +44,8 @@ pub enum Reason {
     NoCountryOfTraining,
     /// No country of birth recorded.
     NoCountryOfBirth,
+    /// A country of birth that is not an ISO 3166-1 code.
+    InvalidCountryOfBirth,
     /// No employer, or its type is not in the mapping's ownership table.
     OwnershipUnknown,
     /// No facility, or its type is not in the mapping's facility-type table.
@@ -79,6 +81,7 @@ impl Reason {
             Self::BornAfterReferenceDate => format!("born after {on}"),
             Self::NoCountryOfTraining => "no country of training recorded".to_owned(),
             Self::NoCountryOfBirth => "no country of birth recorded".to_owned(),
+            Self::InvalidCountryOfBirth => "invalid country of birth".to_owned(),
             Self::OwnershipUnknown => "employer ownership unknown".to_owned(),
             Self::FacilityTypeUnknown => "facility type unknown".to_owned(),
             Self::NoOrgUnit => "facility has no DHIS2 org unit".to_owned(),

@@ -428,10 +428,11 @@ impl Judge {
             age,
             training: training_country.map_or(Origin::Unknown, origin),
             training_country,
-            birth: p
-                .country_of_birth
-                .map(origin)
-                .ok_or(Reason::NoCountryOfBirth),
+            birth: match &p.country_of_birth {
+                Recorded::Valid(country) => Ok(origin(*country)),
+                Recorded::Missing => Err(Reason::NoCountryOfBirth),
+                Recorded::Invalid(_) => Err(Reason::InvalidCountryOfBirth),
+            },
             licensed,
             qualification_occupation,
         }

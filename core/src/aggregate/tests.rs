@@ -160,7 +160,7 @@ fn worker(
         id: id.into(),
         sex: Recorded::from_text(sex, Sex::from_fhir),
         birth_date: Recorded::from_text(born, str::parse::<PartialDate>),
-        country_of_birth: birth.map(country),
+        country_of_birth: birth.map_or(Recorded::Missing, |c| Recorded::Valid(country(c))),
         qualifications: trained
             .map(|c| Qualification {
                 country: Some(country(c)),
@@ -685,6 +685,38 @@ fn suppression_withholds_small_cells_and_reports_them() {
     assert!(withheld.contains(&"DocNfd00001") && withheld.contains(&"NurseEntry1"));
     assert_eq!(result.account.withheld_values, result.withheld.len() as u64);
     assert_eq!(result.values.len() + result.withheld.len(), 28);
+}
+
+#[test]
+fn an_invalid_country_of_birth_leaves_the_worker_out_of_that_breakdown_only() {
+    let mapping = Mapping::from_toml(GOLDEN_MAPPING).unwrap();
+    let mut registry = golden_registry();
+    let before = Aggregation::new(&mapping, &options())
+        .unwrap()
+        .run(&registry);
+    let p = registry
+        .practitioners
+        .iter_mut()
+        .find(|p| p.country_of_birth.valid().is_some())
+        .unwrap();
+    p.country_of_birth = Recorded::Invalid("ZZ".into());
+    let after = Aggregation::new(&mapping, &options())
+        .unwrap()
+        .run(&registry);
+    assert_eq!(after.account.counted, before.account.counted);
+    assert_eq!(
+        after
+            .account
+            .left_out
+            .get(&(Breakdown::PlaceOfBirth, Reason::InvalidCountryOfBirth)),
+        Some(&1)
+    );
+    assert!(
+        after
+            .account
+            .to_string()
+            .contains("invalid country of birth")
+    );
 }
 
 #[test]

@@ -22,12 +22,13 @@ pub(super) fn map(
         sex: Recorded::from_text(p.gender.as_deref(), Sex::from_fhir),
         birth_date: Recorded::from_text(p.birth_date.as_deref(), str::parse::<PartialDate>),
         nationality: nationality(&p.extension),
-        country_of_birth: p
-            .extension
-            .iter()
-            .filter(|e| e.url == PATIENT_BIRTH_PLACE)
-            .find_map(|e| e.value_address.as_ref())
-            .and_then(|a| country(std::slice::from_ref(a))),
+        country_of_birth: recorded_country(
+            p.extension
+                .iter()
+                .filter(|e| e.url == PATIENT_BIRTH_PLACE)
+                .find_map(|e| e.value_address.as_ref())
+                .and_then(|a| a.country.as_deref()),
+        ),
         qualifications,
     })
 }
@@ -49,10 +50,15 @@ fn display_name(n: &raw::HumanName) -> Option<String> {
     (!parts.is_empty()).then(|| parts.join(" "))
 }
 
+/// A country code as recorded: valid, missing, or kept as written when not ISO 3166-1.
+fn recorded_country(text: Option<&str>) -> Recorded<Country> {
+    Recorded::from_text(text.map(str::trim), Country::parse)
+}
+
 /// From the iHRIS extension (`valueCoding.code`) or the core one (nested `code` extension).
-fn nationality(extensions: &[raw::Extension]) -> Option<Country> {
-    extensions.iter().find_map(|e| {
-        let code = if e.url == IHRIS_NATIONALITY {
+fn nationality(extensions: &[raw::Extension]) -> Recorded<Country> {
+    recorded_country(extensions.iter().find_map(|e| {
+        if e.url == IHRIS_NATIONALITY {
             e.value_coding.as_ref().and_then(|c| c.code.as_deref())
         } else if e.url == PATIENT_NATIONALITY {
             e.extension
@@ -62,9 +68,8 @@ fn nationality(extensions: &[raw::Extension]) -> Option<Country> {
                 .and_then(|cc| cc.coding.iter().find_map(|c| c.code.as_deref()))
         } else {
             None
-        };
-        code.and_then(|c| Country::parse(c.trim()).ok())
-    })
+        }
+    }))
 }
 
 fn qualification(

@@ -117,8 +117,8 @@ impl Reference {
 
 /// `Address` with only the country (ISO 3166-1 alpha-2).
 #[derive(Debug, Serialize)]
-pub(crate) struct Address {
-    pub country: &'static str,
+pub(crate) struct Address<'a> {
+    pub country: &'a str,
 }
 
 /// An `Extension` with one of the value types the writers use.
@@ -129,7 +129,7 @@ pub(crate) struct Extension<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub value_coding: Option<Coding<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub value_address: Option<Address>,
+    pub value_address: Option<Address<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub value_decimal: Option<f64>,
 }

@@ -70,7 +70,7 @@ struct ContainedIssuer<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     name: Option<&'a str>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    address: Vec<Address>,
+    address: Vec<Address<'a>>,
 }
 
 /// The FHIR text of a recorded value: valid values in FHIR form, invalid ones as written
@@ -94,23 +94,22 @@ fn recorded<'a, T>(value: &'a Recorded<T>, fhir: impl FnOnce(&'a T) -> &'a str) 
 /// ```
 pub fn practitioner(p: &Practitioner) -> PractitionerResource<'_> {
     let mut extension = Vec::new();
-    if let Some(country) = p.nationality {
+    // Countries are written as recorded: valid ones as alpha-2, unknown codes as written.
+    if let Some(code) = recorded(&p.nationality, |c| c.alpha2()) {
         extension.push(Extension::coding(
             IHRIS_NATIONALITY,
             Coding {
                 system: Some(ISO3166_SYSTEM),
-                code: Cow::Borrowed(country.alpha2()),
+                code: Cow::Borrowed(code),
                 display: None,
             },
         ));
     }
-    if let Some(country) = p.country_of_birth {
+    if let Some(country) = recorded(&p.country_of_birth, |c| c.alpha2()) {
         extension.push(Extension {
             url: PATIENT_BIRTH_PLACE,
             value_coding: None,
-            value_address: Some(Address {
-                country: country.alpha2(),
-            }),
+            value_address: Some(Address { country }),
             value_decimal: None,
         });
     }
@@ -297,7 +296,7 @@ pub struct OrganizationResource<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     name: Option<&'a str>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    address: Vec<Address>,
+    address: Vec<Address<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     part_of: Option<Reference>,
 }
