@@ -366,6 +366,18 @@ fn facilities_pulled_from_dhis2_push_to_fhir_without_duplicates() {
         .unwrap();
     assert_eq!(locations.len(), 1, "found by its DHIS2 identifier");
 
+    let down = hrh(
+        &[
+            "facilities",
+            "push",
+            "--fhir",
+            "http://127.0.0.1:9/fhir",
+            out.to_str().unwrap(),
+        ],
+        &[],
+    );
+    fails(&down, 3, "127.0.0.1:9", None);
+
     let empty = dir.join("empty");
     std::fs::create_dir_all(&empty).unwrap();
     let run = hrh(

@@ -133,15 +133,18 @@ impl Pulled {
     }
 }
 
-/// Empties the mirror when `state` follows another server than `client`'s; returns the state
-/// to start from (empty then) and whether it reset.
+/// Empties the mirror when `state` follows another server than `client`'s, or starts afresh
+/// when the mirror is empty; returns the state to start from (empty then) and whether it
+/// reset.
 fn start_state(
     client: &FhirClient,
     mirror: &Mirror,
     state: &SyncState,
 ) -> Result<(SyncState, bool), FhirError> {
     let base = client.as_async().base_url().as_str().to_owned();
-    if state.base_url.as_deref() == Some(base.as_str()) {
+    // The same server, and a mirror that holds something: go on from the watermarks. An empty
+    // mirror (removed, or another directory) starts from full history again.
+    if state.base_url.as_deref() == Some(base.as_str()) && !mirror.files().is_empty() {
         return Ok((state.clone(), false));
     }
     let had_state = state.base_url.is_some() || !state.since.is_empty();
@@ -159,8 +162,8 @@ fn start_state(
 
 /// Brings `mirror` up to date with the server: for each read resource type,
 /// `[type]/_history?_since=<its watermark in state>` (all history when there is none), applied
-/// in one call per type. A `state` that follows another server (or none) empties the mirror
-/// and starts from full history. The returned state holds the new watermarks; store it only
+/// in one call per type. A `state` that follows another server (or none), or an empty
+/// mirror, starts from full history (emptying the mirror first). The returned state holds the new watermarks; store it only
 /// after the work fed by the mirror succeeded: a failure before that fetches the same
 /// changes again next time, and applying them again gives the same mirror.
 pub fn pull_history(

@@ -156,7 +156,9 @@ fn print_pulled(pulled: &Pulled, bulk: bool) {
     if bulk {
         println!("mirror replaced by a full export");
     } else if pulled.reset {
-        println!("mirror started afresh (first sync of this server)");
+        println!(
+            "mirror started afresh from full history (first sync of this server, or an empty mirror)"
+        );
     }
     let how = if bulk { "$export" } else { "_history" };
     for t in &pulled.types {
