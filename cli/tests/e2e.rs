@@ -396,7 +396,9 @@ fn facilities_pulled_from_dhis2_push_to_fhir_without_duplicates() {
 #[test]
 fn load_and_sync_errors_are_one_line_with_the_documented_status() {
     let Some(server) = Sekmet::start_with(
-        "server_auth:\n  types: [basic, bearer]\n  users: {hrh: pw-hrh}\n  tokens: [static-token]\n",
+        "server_auth:\n  types: [basic, bearer, smart]\n  users: {hrh: pw-hrh}\n  \
+         tokens: [static-token]\n  smart_clients:\n    \
+         - {client_id: hrh-secret, client_secret: s3cr3t, scopes: 'system/*.*'}\n",
     ) else {
         return;
     };
@@ -465,13 +467,36 @@ fn load_and_sync_errors_are_one_line_with_the_documented_status() {
         "--insecure",
         Some("wrong-token"),
     );
-    // The right ones work.
+    // The right ones work: Basic, and OAuth2 client credentials (a wrong secret is 3).
     let right = [
         ("HRH_FHIR_USERNAME", "hrh"),
         ("HRH_FHIR_PASSWORD", "pw-hrh"),
     ];
     let run = hrh(&["--insecure", "load", "--fhir", &server.base, reg], &right);
     ok(&run);
+    let token_url = server.base.replace("/fhir", "/auth/token");
+    let oauth = |secret| {
+        [
+            ("HRH_FHIR_CLIENT_ID", "hrh-secret"),
+            ("HRH_FHIR_CLIENT_SECRET", secret),
+            ("HRH_FHIR_TOKEN_URL", token_url.as_str()),
+            ("HRH_FHIR_SCOPE", "system/*.read system/*.write"),
+        ]
+    };
+    let run = hrh(
+        &["--insecure", "load", "--fhir", &server.base, reg],
+        &oauth("s3cr3t"),
+    );
+    has(ok(&run), "created 0");
+    fails(
+        &hrh(
+            &["--insecure", "load", "--fhir", &server.base, reg],
+            &oauth("not-s3cr3t"),
+        ),
+        3,
+        "HRH_FHIR_CLIENT_SECRET",
+        Some("not-s3cr3t"),
+    );
 
     // Bad mapping file, unreadable input, neither URL nor directory: 2.
     let mapping = dir.join("bad-mapping.toml");
