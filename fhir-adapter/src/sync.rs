@@ -12,7 +12,7 @@
 use hrh_core::Registry;
 
 use crate::client::blocking::FhirClient;
-use crate::client::{ExportLevel, ExportRequest};
+use crate::client::{ExportLevel, ExportManifest, ExportRequest};
 use crate::error::FhirError;
 use crate::mapping::READ_TYPES;
 use crate::mirror::{Applied, Change, Mirror, SyncState};
@@ -163,9 +163,10 @@ fn start_state(
 /// Brings `mirror` up to date with the server: for each read resource type,
 /// `[type]/_history?_since=<its watermark in state>` (all history when there is none), applied
 /// in one call per type. A `state` that follows another server (or none), or an empty
-/// mirror, starts from full history (emptying the mirror first). The returned state holds the new watermarks; store it only
-/// after the work fed by the mirror succeeded: a failure before that fetches the same
-/// changes again next time, and applying them again gives the same mirror.
+/// mirror, starts from full history (emptying the mirror first). The returned state holds
+/// the new watermarks; store it only after the work fed by the mirror succeeded: a failure
+/// before that fetches the same changes again next time, and applying them again gives the
+/// same mirror.
 pub fn pull_history(
     client: &FhirClient,
     mirror: &Mirror,
@@ -207,7 +208,9 @@ pub fn pull_history(
 
 /// Replaces the mirror's content with a system-level bulk `$export` of the read resource
 /// types (an export cannot show deletions, so every run exports in full). The export's
-/// `transactionTime` is kept under [`EXPORT_WATERMARK`] in the returned state.
+/// `transactionTime` is kept under [`EXPORT_WATERMARK`] in the returned state. When a
+/// download fails, the mirror is left empty, so that the next pull starts from full history
+/// or a full export again rather than from a partial mirror.
 pub fn pull_export(
     client: &FhirClient,
     mirror: &Mirror,
@@ -217,10 +220,30 @@ pub fn pull_export(
     let job = client.export_start(&ExportRequest::new(ExportLevel::System).types(&READ_TYPES))?;
     let manifest = client.export_wait(&job)?;
     mirror.reset()?;
-    let mut pulled = Pulled {
-        reset: true,
-        ..Pulled::default()
+    let types = match download(client, mirror, &manifest) {
+        Ok(types) => types,
+        Err(error) => {
+            let _ = mirror.reset();
+            return Err(error);
+        }
     };
+    // The job's files are no longer needed; a server that cannot delete them keeps them.
+    let _ = client.export_delete(&job);
+    next.since
+        .insert(EXPORT_WATERMARK.to_owned(), manifest.transaction_time);
+    Ok(Pulled {
+        types,
+        reset: true,
+        state: next,
+    })
+}
+
+/// Streams an export's outputs of the read types into the (empty) mirror.
+fn download(
+    client: &FhirClient,
+    mirror: &Mirror,
+    manifest: &ExportManifest,
+) -> Result<Vec<TypePull>, FhirError> {
     let mut per_type: Vec<TypePull> = READ_TYPES
         .iter()
         .map(|t| TypePull {
@@ -238,7 +261,7 @@ pub fn pull_export(
         let mut changes = Vec::new();
         let mut bad = 0usize;
         client.export_lines(
-            &manifest,
+            manifest,
             output,
             &mut |line| match std::str::from_utf8(line).map(str::trim) {
                 Ok("") => {}
@@ -256,11 +279,5 @@ pub fn pull_export(
         slot.applied.deleted += applied.deleted;
         slot.applied.ignored += applied.ignored + bad;
     }
-    // The job's files are no longer needed; a server that cannot delete them keeps them.
-    let _ = client.export_delete(&job);
-    next.since
-        .insert(EXPORT_WATERMARK.to_owned(), manifest.transaction_time);
-    pulled.types = per_type;
-    pulled.state = next;
-    Ok(pulled)
+    Ok(per_type)
 }
