@@ -5,12 +5,15 @@
 //! |---|---|
 //! | `HRH_DHIS2_USERNAME` + `HRH_DHIS2_PASSWORD` | DHIS2, HTTP Basic |
 //! | `HRH_DHIS2_TOKEN` | DHIS2, personal access token (`ApiToken`) |
-//! | `HRH_FHIR_TOKEN` | FHIR servers, bearer token (reserved for the FHIR commands) |
+//! | `HRH_FHIR_TOKEN` | FHIR servers, bearer token |
+//! | `HRH_FHIR_USERNAME` + `HRH_FHIR_PASSWORD` | FHIR servers, HTTP Basic |
+//! | `HRH_FHIR_CLIENT_ID` + `HRH_FHIR_CLIENT_SECRET` + `HRH_FHIR_TOKEN_URL` (+ `HRH_FHIR_SCOPE`) | FHIR servers, OAuth2 client credentials |
 //!
-//! Empty variables count as unset. Secrets are held in [`Secret`], whose
+//! Only one kind per server may be set. Empty variables count as unset. Secrets are held in [`Secret`], whose
 //! `Debug` and `Display` print `***`; no message here names a secret's value.
 
-use hrh_dhis2::client::{Auth, Secret};
+use hrh_dhis2::client::Auth;
+use hrh_fhir::client::{Auth as FhirAuth, ClientCredentials, Secret as FhirSecret};
 
 use crate::error::CliError;
 
@@ -20,8 +23,20 @@ pub const DHIS2_USERNAME: &str = "HRH_DHIS2_USERNAME";
 pub const DHIS2_PASSWORD: &str = "HRH_DHIS2_PASSWORD";
 /// DHIS2 personal access token.
 pub const DHIS2_TOKEN: &str = "HRH_DHIS2_TOKEN";
-/// FHIR bearer token (reserved: read by the FHIR commands).
+/// FHIR bearer token.
 pub const FHIR_TOKEN: &str = "HRH_FHIR_TOKEN";
+/// FHIR user name for Basic authentication.
+pub const FHIR_USERNAME: &str = "HRH_FHIR_USERNAME";
+/// FHIR password for Basic authentication.
+pub const FHIR_PASSWORD: &str = "HRH_FHIR_PASSWORD";
+/// OAuth2 client id (client credentials grant) for FHIR servers.
+pub const FHIR_CLIENT_ID: &str = "HRH_FHIR_CLIENT_ID";
+/// OAuth2 client secret for FHIR servers.
+pub const FHIR_CLIENT_SECRET: &str = "HRH_FHIR_CLIENT_SECRET";
+/// OAuth2 token endpoint for FHIR servers.
+pub const FHIR_TOKEN_URL: &str = "HRH_FHIR_TOKEN_URL";
+/// OAuth2 scope requested (optional).
+pub const FHIR_SCOPE: &str = "HRH_FHIR_SCOPE";
 
 /// Reads one variable; unset, empty or not Unicode count as absent.
 fn var(name: &str) -> Option<String> {
@@ -33,10 +48,9 @@ pub fn dhis2() -> Result<Auth, CliError> {
     dhis2_from(var)
 }
 
-/// The FHIR bearer token in the environment, if any.
-#[allow(dead_code)] // read by the FHIR commands (`hrh facilities push`, `hrh load`) to come
-pub fn fhir_token() -> Option<Secret> {
-    var(FHIR_TOKEN).map(Secret::from)
+/// The FHIR credentials in the environment ([`FhirAuth::None`] when there are none).
+pub fn fhir() -> Result<FhirAuth, CliError> {
+    fhir_from(var)
 }
 
 /// [`dhis2`] over any variable lookup (for tests).
@@ -57,13 +71,69 @@ fn dhis2_from(get: impl Fn(&str) -> Option<String>) -> Result<Auth, CliError> {
     }
 }
 
-/// Refuses to send credentials to a plain `http://` URL unless `insecure`.
-pub fn check_transport(url: &str, auth: &Auth, insecure: bool) -> Result<(), CliError> {
+/// [`fhir`] over any variable lookup (for tests).
+fn fhir_from(get: impl Fn(&str) -> Option<String>) -> Result<FhirAuth, CliError> {
+    let token = get(FHIR_TOKEN);
+    let basic = (get(FHIR_USERNAME), get(FHIR_PASSWORD));
+    let oauth = (
+        get(FHIR_CLIENT_ID),
+        get(FHIR_CLIENT_SECRET),
+        get(FHIR_TOKEN_URL),
+    );
+    let kinds = usize::from(token.is_some())
+        + usize::from(basic.0.is_some() || basic.1.is_some())
+        + usize::from(oauth.0.is_some() || oauth.1.is_some() || oauth.2.is_some());
+    if kinds > 1 {
+        return Err(CliError::Usage(format!(
+            "more than one kind of FHIR credentials is set ({FHIR_TOKEN}, {FHIR_USERNAME}/{FHIR_PASSWORD}, \
+             {FHIR_CLIENT_ID}/{FHIR_CLIENT_SECRET}/{FHIR_TOKEN_URL}); set only one"
+        )));
+    }
+    if let Some(token) = token {
+        return Ok(FhirAuth::Bearer(FhirSecret::new(token)));
+    }
+    match basic {
+        (Some(username), Some(password)) => {
+            return Ok(FhirAuth::Basic {
+                username,
+                password: FhirSecret::new(password),
+            });
+        }
+        (Some(_), None) => {
+            return Err(CliError::Usage(format!(
+                "{FHIR_USERNAME} is set but {FHIR_PASSWORD} is not"
+            )));
+        }
+        (None, Some(_)) => {
+            return Err(CliError::Usage(format!(
+                "{FHIR_PASSWORD} is set but {FHIR_USERNAME} is not"
+            )));
+        }
+        (None, None) => {}
+    }
+    match oauth {
+        (Some(client_id), Some(secret), Some(token_url)) => {
+            Ok(FhirAuth::ClientCredentials(ClientCredentials {
+                token_url,
+                client_id,
+                client_secret: FhirSecret::new(secret),
+                scope: get(FHIR_SCOPE),
+            }))
+        }
+        (None, None, None) => Ok(FhirAuth::None),
+        _ => Err(CliError::Usage(format!(
+            "OAuth2 client credentials need all of {FHIR_CLIENT_ID}, {FHIR_CLIENT_SECRET} and {FHIR_TOKEN_URL}"
+        ))),
+    }
+}
+
+/// Refuses to send credentials (`with_credentials`) to a plain `http://` URL unless `insecure`.
+pub fn check_transport(url: &str, with_credentials: bool, insecure: bool) -> Result<(), CliError> {
     let plain = url
         .trim()
         .get(..7)
         .is_some_and(|scheme| scheme.eq_ignore_ascii_case("http://"));
-    if plain && *auth != Auth::None && !insecure {
+    if plain && with_credentials && !insecure {
         return Err(CliError::Usage(format!(
             "refusing to send credentials over plain http:// to {}; use https:// or pass --insecure",
             url.trim()
@@ -116,13 +186,46 @@ mod tests {
 
     #[test]
     fn credentials_need_https_or_insecure() {
-        let auth = Auth::basic("admin", "district");
-        assert!(check_transport("http://dhis2.example.org", &auth, false).is_err());
-        assert!(check_transport("HTTP://dhis2.example.org", &auth, false).is_err());
-        assert!(check_transport("http://dhis2.example.org", &auth, true).is_ok());
-        assert!(check_transport("https://dhis2.example.org", &auth, false).is_ok());
-        assert!(check_transport("http://dhis2.example.org", &Auth::None, false).is_ok());
-        let error = check_transport("http://x", &auth, false).unwrap_err();
-        assert!(!error.to_string().contains("district"));
+        assert!(check_transport("http://dhis2.example.org", true, false).is_err());
+        assert!(check_transport("HTTP://dhis2.example.org", true, false).is_err());
+        assert!(check_transport("http://dhis2.example.org", true, true).is_ok());
+        assert!(check_transport("https://dhis2.example.org", true, false).is_ok());
+        assert!(check_transport("http://dhis2.example.org", false, false).is_ok());
+    }
+
+    #[test]
+    fn fhir_credentials_come_from_one_kind() {
+        assert!(matches!(fhir_from(env(&[])).unwrap(), FhirAuth::None));
+        assert!(matches!(
+            fhir_from(env(&[(FHIR_TOKEN, "tok")])).unwrap(),
+            FhirAuth::Bearer(t) if t.expose() == "tok"
+        ));
+        assert!(matches!(
+            fhir_from(env(&[(FHIR_USERNAME, "hrh"), (FHIR_PASSWORD, "pw")])).unwrap(),
+            FhirAuth::Basic { username, .. } if username == "hrh"
+        ));
+        assert!(matches!(
+            fhir_from(env(&[
+                (FHIR_CLIENT_ID, "c"),
+                (FHIR_CLIENT_SECRET, "s3cr3t"),
+                (FHIR_TOKEN_URL, "https://auth.example.org/token"),
+                (FHIR_SCOPE, "system/*.read"),
+            ]))
+            .unwrap(),
+            FhirAuth::ClientCredentials(c) if c.client_id == "c" && c.scope.as_deref() == Some("system/*.read")
+        ));
+        for pairs in [
+            &[(FHIR_USERNAME, "hrh")][..],
+            &[(FHIR_PASSWORD, "hunter2")][..],
+            &[(FHIR_TOKEN, "tok"), (FHIR_PASSWORD, "hunter2")][..],
+            &[(FHIR_CLIENT_ID, "c"), (FHIR_CLIENT_SECRET, "hunter2")][..],
+        ] {
+            let error = fhir_from(env(pairs)).unwrap_err().to_string();
+            assert!(
+                !error.contains("hunter2") && !error.contains("tok\""),
+                "{error}"
+            );
+            assert!(error.contains("HRH_FHIR_"), "{error}");
+        }
     }
 }

@@ -37,6 +37,39 @@ pub enum CliError {
         /// What went wrong (its message already includes its causes).
         error: Box<hrh_dhis2::Dhis2Error>,
     },
+    /// A FHIR server could not be reached, refused the credentials or answered with an error.
+    #[error("FHIR server at {url}: {}", fhir_server_message(error))]
+    FhirServer {
+        /// The base URL.
+        url: String,
+        /// What went wrong.
+        error: Box<hrh_fhir::FhirError>,
+    },
+}
+
+/// The FHIR server error, with a hint when the credentials were refused.
+fn fhir_server_message(error: &hrh_fhir::FhirError) -> String {
+    use crate::credentials as c;
+    let refused = matches!(
+        error,
+        hrh_fhir::FhirError::Http {
+            status: 401 | 403,
+            ..
+        } | hrh_fhir::FhirError::Auth { .. }
+    );
+    if refused {
+        format!(
+            "{error}; the credentials were refused: check {} or {}/{} or {}/{}/{}",
+            c::FHIR_TOKEN,
+            c::FHIR_USERNAME,
+            c::FHIR_PASSWORD,
+            c::FHIR_CLIENT_ID,
+            c::FHIR_CLIENT_SECRET,
+            c::FHIR_TOKEN_URL
+        )
+    } else {
+        error.to_string()
+    }
 }
 
 /// The server error, with a hint when the credentials were refused.
@@ -59,7 +92,7 @@ impl CliError {
     pub fn exit_code(&self) -> u8 {
         match self {
             Self::Usage(_) | Self::Io { .. } | Self::Core(_) | Self::Fhir(_) | Self::Dhis2(_) => 2,
-            Self::Server { .. } => EXIT_SERVER,
+            Self::Server { .. } | Self::FhirServer { .. } => EXIT_SERVER,
         }
     }
 
@@ -69,6 +102,20 @@ impl CliError {
         move |source| match source {
             hrh_dhis2::Dhis2Error::InvalidUrl { .. } => Self::Usage(source.to_string()),
             error => Self::Server {
+                url,
+                error: Box::new(error),
+            },
+        }
+    }
+
+    /// A FHIR client error: a bad URL is a usage error (2), an unreadable local file an input
+    /// error (2), anything else a server error (3).
+    pub fn fhir_server(url: &str) -> impl FnOnce(hrh_fhir::FhirError) -> Self {
+        let url = url.trim().to_owned();
+        move |source| match source {
+            hrh_fhir::FhirError::InvalidUrl { .. } => Self::Usage(source.to_string()),
+            hrh_fhir::FhirError::Io { .. } => Self::Fhir(source),
+            error => Self::FhirServer {
                 url,
                 error: Box::new(error),
             },

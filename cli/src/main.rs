@@ -5,8 +5,8 @@
 //! statuses. Counting rules live in `hrh-core`.
 //!
 //! Exit statuses: 0 success; 1 problems found (`validate`) or values refused
-//! (`push`); 2 unusable input or usage; 3 server, credential or network error
-//! (DHIS2 unreachable, HTTP 401, 5xx). Credentials come from the environment
+//! (`push`, `sync`, `load`); 2 unusable input or usage; 3 server, credential or
+//! network error (DHIS2 or FHIR server unreachable, HTTP 401, 5xx). Credentials come from the environment
 //! only (see `credentials.rs`).
 
 use std::process::ExitCode;
@@ -50,7 +50,11 @@ enum Command {
     Period(commands::period::Args),
     /// Import figures into DHIS2 after a pre-flight check (exit 1 rejected, 3 server error).
     Push(commands::push::Args),
-    /// DHIS2 org units as mCSD Organization + Location pairs (`facilities pull`).
+    /// Publish a registry to a FHIR server (conditional updates: loading twice adds nothing).
+    Load(commands::load::Args),
+    /// Pull a FHIR registry into a mirror, aggregate, push to DHIS2, remember the watermark.
+    Sync(commands::sync::Args),
+    /// DHIS2 org units to mCSD Organization + Location pairs (`pull`) and to a FHIR server (`push`).
     Facilities(commands::facilities::Args),
 }
 
@@ -69,6 +73,8 @@ fn main() -> ExitCode {
         Command::Convert(args) => commands::convert::run(&args),
         Command::Period(args) => commands::period::run(&args),
         Command::Push(args) => commands::push::run(&args, cli.insecure),
+        Command::Load(args) => commands::load::run(&args, cli.insecure),
+        Command::Sync(args) => commands::sync::run(&args, cli.insecure),
         Command::Facilities(args) => commands::facilities::run(&args, cli.insecure),
     };
     match outcome {
@@ -96,10 +102,10 @@ fn one_line(error: &CliError) -> String {
 }
 
 fn init_logging(verbose: u8) {
-    // Without -v, the DHIS2 client's retry warnings stay quiet: a failed request
-    // ends in one error line of its own.
+    // Without -v, the DHIS2 and FHIR clients' retry warnings stay quiet: a failed
+    // request ends in one error line of its own.
     let default = match verbose {
-        0 => "warn,hrh_dhis2::client=error",
+        0 => "warn,hrh_dhis2::client=error,hrh_fhir::client=error",
         1 => "info",
         _ => "debug",
     };

@@ -79,6 +79,8 @@ pub mod read;
 #[cfg(feature = "fhir-sdk")]
 pub mod sdk;
 pub mod stream;
+#[cfg(feature = "client")]
+pub mod sync;
 pub mod write;
 
 pub use config::ReadConfig;

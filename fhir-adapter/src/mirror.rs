@@ -266,29 +266,56 @@ impl Mirror {
         Ok(applied)
     }
 
+    /// Removes every kept type's file (the mirror is then empty; `state.json` stays).
+    pub fn reset(&self) -> Result<(), FhirError> {
+        for path in self.files() {
+            std::fs::remove_file(&path).map_err(io(&path))?;
+        }
+        Ok(())
+    }
+
     /// The stored sync state (empty when none was saved yet).
     pub fn state(&self) -> Result<SyncState, FhirError> {
-        let path = self.dir.join("state.json");
-        match std::fs::read(&path) {
-            Ok(bytes) => serde_json::from_slice(&bytes).map_err(|e| FhirError::Json {
-                origin: Origin::new(&path.display().to_string()),
-                detail: redact(&e),
-            }),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(SyncState::default()),
-            Err(e) => Err(io(&path)(e)),
-        }
+        SyncState::read(&self.dir.join("state.json"))
     }
 
     /// Stores the sync state; call it only after the work the sync fed has succeeded.
     pub fn save_state(&self, state: &SyncState) -> Result<(), FhirError> {
-        let path = self.dir.join("state.json");
-        let tmp = self.dir.join(".state.json.tmp");
-        let text = serde_json::to_vec_pretty(state).map_err(|e| FhirError::Json {
+        state.write(&self.dir.join("state.json"))
+    }
+}
+
+impl SyncState {
+    /// Reads a state file (empty state when the file does not exist).
+    pub fn read(path: &Path) -> Result<Self, FhirError> {
+        match std::fs::read(path) {
+            Ok(bytes) => serde_json::from_slice(&bytes).map_err(|e| FhirError::Json {
+                origin: Origin::new(&path.display().to_string()),
+                detail: redact(&e),
+            }),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Self::default()),
+            Err(e) => Err(io(path)(e)),
+        }
+    }
+
+    /// Writes a state file atomically (a temporary file next to it, then renamed), creating
+    /// its directory if needed.
+    pub fn write(&self, path: &Path) -> Result<(), FhirError> {
+        let dir = path
+            .parent()
+            .filter(|d| !d.as_os_str().is_empty())
+            .unwrap_or_else(|| Path::new("."));
+        std::fs::create_dir_all(dir).map_err(io(dir))?;
+        let name = path
+            .file_name()
+            .map_or_else(|| "state".into(), |n| n.to_string_lossy());
+        let tmp = dir.join(format!(".{name}.tmp"));
+        let text = serde_json::to_vec_pretty(self).map_err(|e| FhirError::Json {
             origin: Origin::new(&path.display().to_string()),
             detail: redact(&e),
         })?;
         std::fs::write(&tmp, text).map_err(io(&tmp))?;
-        std::fs::rename(&tmp, &path).map_err(io(&path))
+        std::fs::rename(&tmp, path).map_err(io(path))
     }
 }
 

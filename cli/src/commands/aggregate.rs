@@ -2,9 +2,8 @@
 
 use std::path::PathBuf;
 
-use hrh_core::aggregate::{Aggregation, Options};
 use hrh_dhis2::DataValueSet;
-use hrh_fhir::{ReadConfig, inputs, stream};
+use hrh_fhir::inputs;
 
 use crate::error::CliError;
 use crate::output::{self, Format};
@@ -12,21 +11,8 @@ use crate::output::{self, Format};
 /// Arguments of `hrh aggregate`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// A built-in mapping (`nhwa-module1`, `nhwa-module1-subnational`) or a mapping file.
-    #[arg(long, default_value = "nhwa-module1")]
-    mapping: String,
-    /// The DHIS2 reporting period, e.g. `2024`.
-    #[arg(long)]
-    period: String,
-    /// The home country (ISO 3166-1), e.g. `UZ`.
-    #[arg(long)]
-    country: String,
-    /// The org unit for national reporting.
-    #[arg(long)]
-    org_unit: Option<String>,
-    /// Withhold values from 1 to K-1 (small-cell suppression).
-    #[arg(long, value_name = "K")]
-    suppress: Option<u64>,
+    #[command(flatten)]
+    figures: super::FigureArgs,
     /// Output format.
     #[arg(long, value_enum, default_value = "dhis2-json")]
     format: Format,
@@ -40,15 +26,7 @@ pub struct Args {
 
 /// Writes the figures; prints the account of every worker on stderr.
 pub fn run(args: &Args) -> Result<u8, CliError> {
-    let (period, home) = super::period_and_country(&args.period, &args.country)?;
-    let mapping = super::mapping(&args.mapping)?;
-    let options = Options {
-        period,
-        home,
-        org_unit: args.org_unit.clone(),
-        suppress_below: args.suppress,
-    };
-    let aggregation = Aggregation::new(&mapping, &options)?;
+    let (mapping, aggregation) = args.figures.aggregation()?;
     let files = inputs::expand(&args.inputs)?;
     if files.is_empty() {
         return Err(CliError::Usage(
@@ -58,9 +36,7 @@ pub fn run(args: &Args) -> Result<u8, CliError> {
     let spinner = indicatif::ProgressBar::new_spinner()
         .with_message(format!("reading {} files", files.len()));
     spinner.enable_steady_tick(std::time::Duration::from_millis(120));
-    let threads = std::thread::available_parallelism().map_or(1, usize::from);
-    let (result, report) =
-        stream::aggregate_files(&files, &ReadConfig::default(), aggregation, threads)?;
+    let (result, report) = super::aggregate_files(&files, aggregation)?;
     spinner.finish_and_clear();
     let set = DataValueSet::from_result(&result);
     output::to_file_or_stdout(args.output.as_deref(), |out| {

@@ -1,12 +1,13 @@
 //! `hrh facilities pull`: the DHIS2 org unit hierarchy as mCSD Organization +
-//! Location pairs (`Organization.ndjson`, `Location.ndjson`).
+//! Location pairs (`Organization.ndjson`, `Location.ndjson`); `hrh facilities push`:
+//! those files to a FHIR server, in transaction Bundles of conditional `PUT`s by DHIS2
+//! identifier (`hrh_fhir::sync::load`), so pushing twice creates no duplicates.
 //!
 //! The conversion is `hrh_dhis2::org_units_to_core`, the FHIR side
 //! `hrh_fhir::write`; this command only fetches, wires and writes files.
-//! (`hrh facilities push --fhir URL DIR` is to come with the FHIR REST client.)
 //!
-//! Exit status: 0 written; 2 usage or unwritable output; 3 server, credential
-//! or network error.
+//! Exit status: 0 written or stored; 1 entries refused (push); 2 usage or
+//! unusable input/output; 3 server, credential or network error.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -28,6 +29,21 @@ pub struct Args {
 enum Command {
     /// DHIS2 org units to mCSD Organization + Location NDJSON files.
     Pull(PullArgs),
+    /// mCSD Organization + Location files (as `pull` writes them) to a FHIR server.
+    Push(PushArgs),
+}
+
+/// Arguments of `hrh facilities push`.
+#[derive(Debug, clap::Args)]
+pub struct PushArgs {
+    /// The FHIR server's base URL (credentials from the `HRH_FHIR_*` variables).
+    #[arg(long = "fhir", value_name = "URL")]
+    url: String,
+    /// Entries per transaction Bundle.
+    #[arg(long, value_name = "N", default_value_t = 100, value_parser = clap::value_parser!(u32).range(1..))]
+    batch_size: u32,
+    /// The directory `hrh facilities pull` wrote (`Organization.ndjson`, `Location.ndjson`).
+    dir: PathBuf,
 }
 
 /// Arguments of `hrh facilities pull`.
@@ -54,7 +70,25 @@ pub struct PullArgs {
 pub fn run(args: &Args, insecure: bool) -> Result<u8, CliError> {
     match &args.command {
         Command::Pull(pull_args) => pull(pull_args, insecure),
+        Command::Push(push_args) => push(push_args, insecure),
     }
+}
+
+fn push(args: &PushArgs, insecure: bool) -> Result<u8, CliError> {
+    let files: Vec<PathBuf> = ["Organization.ndjson", "Location.ndjson"]
+        .iter()
+        .map(|name| args.dir.join(name))
+        .filter(|path| path.is_file())
+        .collect();
+    if files.is_empty() {
+        return Err(CliError::Usage(format!(
+            "{}: no Organization.ndjson or Location.ndjson (write them with `hrh facilities pull`)",
+            args.dir.display()
+        )));
+    }
+    let client = super::fhir_client(&args.url, insecure)?;
+    let batch = usize::try_from(args.batch_size).unwrap_or(usize::MAX);
+    super::load::publish(&client, &args.url, &files, batch, "facility ")
 }
 
 fn pull(args: &PullArgs, insecure: bool) -> Result<u8, CliError> {

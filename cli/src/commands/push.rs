@@ -87,18 +87,40 @@ pub fn run(args: &Args, insecure: bool) -> Result<u8, CliError> {
         Some(n) => settings.with_chunk_size(n),
         None => settings,
     })?;
+    let preflight = data_set.as_deref().filter(|_| !args.skip_preflight);
+    let options = ImportOptions {
+        dry_run: args.dry_run,
+        import_strategy: args.import_strategy.into(),
+        async_import: args.async_import,
+        chunk_size: chunk,
+        ..ImportOptions::default()
+    };
+    send(&client, &args.url, &set, preflight, &options)
+}
+
+/// The push code path `hrh push` and `hrh sync` share: the pre-flight check against
+/// `preflight` (a data set UID; `None` skips it), then the import with `options`, printing
+/// the report on stdout. Returns the exit status: 0 every value stored (or checked, on a dry
+/// run), 1 the pre-flight found problems (nothing sent) or DHIS2 rejected values.
+pub fn send(
+    client: &hrh_dhis2::client::blocking::Dhis2Client,
+    url: &str,
+    set: &DataValueSet,
+    preflight: Option<&str>,
+    options: &ImportOptions,
+) -> Result<u8, CliError> {
     let server = CliError::dhis2_server;
     let resolved: Vec<DataValue> = set.resolved_values().collect();
 
-    if let Some(data_set) = data_set.as_deref().filter(|_| !args.skip_preflight) {
-        let report = client.preflight(&set, data_set).map_err(|error| {
+    if let Some(data_set) = preflight {
+        let report = client.preflight(set, data_set).map_err(|error| {
             if error.http_status() == Some(404) {
                 CliError::Usage(format!(
                     "data set {data_set} is unknown to DHIS2 at {} ({error}); check --data-set or the file's dataSet",
-                    args.url.trim()
+                    url.trim()
                 ))
             } else {
-                server(&args.url)(error)
+                server(url)(error)
             }
         })?;
         if !report.is_clean() {
@@ -117,17 +139,10 @@ pub fn run(args: &Args, insecure: bool) -> Result<u8, CliError> {
         );
     }
 
-    let options = ImportOptions {
-        dry_run: args.dry_run,
-        import_strategy: args.import_strategy.into(),
-        async_import: args.async_import,
-        chunk_size: chunk,
-        ..ImportOptions::default()
-    };
     let summary = client
-        .import_data_values(&set, &options)
-        .map_err(server(&args.url))?;
-    print_summary(&summary, &resolved, args.dry_run);
+        .import_data_values(set, options)
+        .map_err(server(url))?;
+    print_summary(&summary, &resolved, options.dry_run);
     if summary.is_complete_success() {
         Ok(0)
     } else {

@@ -1,0 +1,97 @@
+//! `hrh load`: publishes a registry to a FHIR server in transaction Bundles of conditional
+//! `PUT`s by business identifier (`hrh_fhir::sync::load`), so loading twice creates no
+//! duplicates; prints created/updated/failed counts.
+//!
+//! Exit status: 0 every entry stored; 1 some entries (or Bundles) refused; 2 unusable input
+//! or usage; 3 server, credential or network error.
+
+use std::path::{Path, PathBuf};
+
+use hrh_fhir::sync::LoadCounts;
+use hrh_fhir::{ReadConfig, inputs};
+
+use crate::error::CliError;
+
+/// Arguments of `hrh load`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The FHIR server's base URL (credentials from `HRH_FHIR_TOKEN`,
+    /// `HRH_FHIR_USERNAME`/`HRH_FHIR_PASSWORD` or `HRH_FHIR_CLIENT_ID`/`_SECRET`/`HRH_FHIR_TOKEN_URL`).
+    #[arg(long = "fhir", value_name = "URL")]
+    url: String,
+    /// Entries per transaction Bundle.
+    #[arg(long, value_name = "N", default_value_t = 100, value_parser = clap::value_parser!(u32).range(1..))]
+    batch_size: u32,
+    /// FHIR files (NDJSON, Bundles, `.gz`) or directories of them.
+    #[arg(required = true)]
+    inputs: Vec<PathBuf>,
+}
+
+/// Reads the registry and sends it.
+pub fn run(args: &Args, insecure: bool) -> Result<u8, CliError> {
+    let client = super::fhir_client(&args.url, insecure)?;
+    let batch = usize::try_from(args.batch_size).unwrap_or(usize::MAX);
+    publish(&client, &args.url, &args.inputs, batch, "")
+}
+
+/// Reads `inputs` as `aggregate` does and loads them (shared with `hrh facilities push`);
+/// `what` names the records in the report (e.g. `"facility "`).
+pub fn publish(
+    client: &hrh_fhir::client::blocking::FhirClient,
+    url: &str,
+    inputs: &[PathBuf],
+    batch_size: usize,
+    what: &str,
+) -> Result<u8, CliError> {
+    let files = inputs::expand(inputs)?;
+    if files.is_empty() {
+        return Err(CliError::Usage(
+            "no FHIR files (.json, .ndjson, .gz) in the inputs".to_owned(),
+        ));
+    }
+    let (registry, report) = hrh_fhir::read_registry(&files, &ReadConfig::default())?;
+    if !report.rejected.is_empty() {
+        eprintln!(
+            "{} records rejected while reading (not sent; see `hrh validate`)",
+            report.rejected.len()
+        );
+    }
+    let records = registry.record_count();
+    if records == 0 {
+        return Err(CliError::Usage(format!(
+            "no {what}records to send in {}",
+            describe(&files)
+        )));
+    }
+    let bar = indicatif::ProgressBar::new(u64::try_from(records).unwrap_or(u64::MAX))
+        .with_message(format!("loading into {}", url.trim()));
+    let counts = hrh_fhir::sync::load(client, &registry, batch_size, &mut |c: &LoadCounts| {
+        bar.set_position(u64::try_from(c.entries()).unwrap_or(u64::MAX));
+    });
+    bar.finish_and_clear();
+    let counts = counts.map_err(CliError::fhir_server(url))?;
+    println!(
+        "loaded {records} {what}record(s) in {} transaction(s): created {}, updated {}, failed {}",
+        counts.bundles, counts.created, counts.updated, counts.failed
+    );
+    for error in &counts.errors {
+        eprintln!("refused: {error}");
+    }
+    if counts.failed > 0 {
+        eprintln!(
+            "error: {} of {} entries failed",
+            counts.failed,
+            counts.entries()
+        );
+        return Ok(1);
+    }
+    Ok(0)
+}
+
+/// `N file(s)` or the one file's name.
+fn describe(files: &[PathBuf]) -> String {
+    match files {
+        [one] => Path::display(one).to_string(),
+        many => format!("{} file(s)", many.len()),
+    }
+}

@@ -1,0 +1,529 @@
+//! End to end against real peers: a generated registry is `hrh load`ed into a real FHIR
+//! server (`sekmet-fhir`, started by the FHIR adapter's test harness, shared here by path),
+//! `hrh sync`ed into the DHIS2 stand-in, and the stored values are checked against `hrh
+//! aggregate` on the same data — after the first load, after edits and deletions on the
+//! server, and after a sync with nothing new. Plus the error paths of `load`, `sync` and
+//! `facilities push`: one line on stderr, the documented exit status, never a panic.
+//!
+//! Without python3 or network (sekmet cannot be installed) the tests are skipped with a
+//! message; with `CI` set they fail instead.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)] // a failing unwrap is a failing test
+
+mod common;
+#[path = "../../fhir-adapter/tests/common/sekmet.rs"]
+mod sekmet;
+
+use std::collections::BTreeSet;
+use std::path::Path;
+use std::time::Duration;
+
+use common::{ADMIN, Run, Standin, hrh, temp_dir};
+use hrh_dhis2::client::DataValueQuery;
+use hrh_fhir::client::blocking::FhirClient;
+use hrh_fhir::client::{ClientConfig, SearchParams};
+use sekmet::Sekmet;
+use serde_json::{Value, json};
+
+const ROOT: &str = "UZdemoRoot1";
+const FIGURES: [&str; 6] = ["--period", "2024", "--country", "UZ", "--org-unit", ROOT];
+
+/// (data element, category option combo, value) of a data value set.
+type Values = BTreeSet<(String, String, String)>;
+
+/// `hrh aggregate` over `dir`: its data set and values.
+fn aggregate(dir: &Path, out: &Path) -> (String, Values) {
+    let mut args = vec!["aggregate"];
+    args.extend(FIGURES);
+    args.extend(["-o", out.to_str().unwrap(), dir.to_str().unwrap()]);
+    let run = hrh(&args, &[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let set: Value = serde_json::from_slice(&std::fs::read(out).unwrap()).unwrap();
+    let values = set["dataValues"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| {
+            (
+                v["dataElement"].as_str().unwrap().to_owned(),
+                v["categoryOptionCombo"].as_str().unwrap().to_owned(),
+                v["value"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    (set["dataSet"].as_str().unwrap().to_owned(), values)
+}
+
+/// What the stand-in stores for the root org unit in 2024.
+fn stored(standin: &Standin, data_set: &str) -> Values {
+    standin
+        .client()
+        .read_data_values(&DataValueQuery::new(data_set, ROOT, "2024"))
+        .unwrap()
+        .data_values
+        .iter()
+        .map(|v| {
+            (
+                v.data_element.clone(),
+                v.category_option_combo.clone().unwrap_or_default(),
+                v.value.clone().unwrap_or_default(),
+            )
+        })
+        .collect()
+}
+
+/// `hrh --insecure sync --fhir URL --dhis2 URL <figures> --state STATE [extra]`.
+fn sync(fhir: &str, dhis2: &str, state: &Path, extra: &[&str], env: &[(&str, &str)]) -> Run {
+    let mut args = vec![
+        "--insecure",
+        "sync",
+        "--fhir",
+        fhir,
+        "--dhis2",
+        dhis2,
+        "--state",
+        state.to_str().unwrap(),
+    ];
+    args.extend(FIGURES);
+    args.extend_from_slice(extra);
+    hrh(&args, env)
+}
+
+/// Asserts a failure: the exit status, exactly one line on stderr mentioning `mentions`, no
+/// panic, and not the `secret` (when one is given).
+fn fails(run: &Run, code: i32, mentions: &str, secret: Option<&str>) {
+    run.no_panic();
+    assert_eq!(run.code, code, "{}\n{}", run.stdout, run.stderr);
+    assert_eq!(run.stderr.trim().lines().count(), 1, "{}", run.stderr);
+    assert!(run.stderr.starts_with("error: "), "{}", run.stderr);
+    assert!(run.stderr.contains(mentions), "{}", run.stderr);
+    if let Some(secret) = secret {
+        assert!(!run.stderr.contains(secret), "{}", run.stderr);
+    }
+}
+
+/// Every workforce resource on the server, as NDJSON files in `dir` (an updated local copy).
+fn download(client: &FhirClient, dir: &Path) {
+    std::fs::create_dir_all(dir).unwrap();
+    for kind in [
+        "Organization",
+        "Location",
+        "Practitioner",
+        "PractitionerRole",
+    ] {
+        let (all, _) = client.search_all(kind, &SearchParams::new()).unwrap();
+        let lines: Vec<String> = all.iter().map(Value::to_string).collect();
+        std::fs::write(dir.join(format!("{kind}.ndjson")), lines.join("\n")).unwrap();
+    }
+}
+
+/// Edits the server: 15 men recorded as women, 12 roles ended in 2023, 6 more men deleted
+/// with their roles. Returns the number deleted.
+fn edit(client: &FhirClient) -> usize {
+    let (practitioners, _) = client
+        .search_all("Practitioner", &SearchParams::new())
+        .unwrap();
+    let (roles, _) = client
+        .search_all("PractitionerRole", &SearchParams::new())
+        .unwrap();
+    let mut men = practitioners.iter().filter(|p| p["gender"] == "male");
+    for p in men.by_ref().take(15) {
+        let mut p = p.clone();
+        p["gender"] = json!("female");
+        client.update(&p).unwrap();
+    }
+    for role in roles
+        .iter()
+        .filter(|r| r.pointer("/period/end").is_none())
+        .take(12)
+    {
+        let mut role = role.clone();
+        role["period"]["end"] = json!("2023-06-30");
+        client.update(&role).unwrap();
+    }
+    let gone: Vec<String> = men
+        .take(6)
+        .map(|p| p["id"].as_str().unwrap().to_owned())
+        .collect();
+    for id in &gone {
+        client.delete("Practitioner", id).unwrap();
+        for role in roles
+            .iter()
+            .filter(|r| r["practitioner"]["reference"] == format!("Practitioner/{id}").as_str())
+        {
+            client
+                .delete("PractitionerRole", role["id"].as_str().unwrap())
+                .unwrap();
+        }
+    }
+    gone.len()
+}
+
+/// Asserts success (no panic, exit 0) and returns stdout.
+fn ok(run: &Run) -> &str {
+    run.no_panic();
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    &run.stdout
+}
+
+/// Asserts that `text` holds `part`.
+fn has(text: &str, part: &str) {
+    assert!(text.contains(part), "{part:?} not in:\n{text}");
+}
+
+/// Generates 300 workers into `registry` and loads them twice into the server: the second
+/// load updates every record and creates none.
+fn generate_and_load(base: &str, registry: &Path) {
+    let dir = registry.to_str().unwrap();
+    let args = [
+        "generate",
+        "--workers",
+        "300",
+        "--no-bad-records",
+        "--seed",
+        "11",
+        "--out",
+        dir,
+    ];
+    ok(&hrh(&args, &[]));
+    let records: usize = std::fs::read_dir(registry)
+        .unwrap()
+        .map(|e| {
+            std::fs::read_to_string(e.unwrap().path())
+                .unwrap()
+                .lines()
+                .count()
+        })
+        .sum();
+    let first = hrh(&["load", "--fhir", base, dir], &[]);
+    has(
+        ok(&first),
+        &format!("created {records}, updated 0, failed 0"),
+    );
+    let again = hrh(&["load", "--fhir", base, dir], &[]);
+    has(
+        ok(&again),
+        &format!("created 0, updated {records}, failed 0"),
+    );
+}
+
+#[test]
+fn load_then_sync_follows_edits_and_deletions_and_a_quiet_sync_changes_nothing() {
+    let Some(server) = Sekmet::start() else {
+        return;
+    };
+    let standin = Standin::start();
+    let dir = temp_dir("e2e-sync");
+    let registry = dir.join("registry");
+    generate_and_load(&server.base, &registry);
+
+    // First sync: full history into the mirror, values equal `hrh aggregate` on the files.
+    let state = dir.join("sync/state.json");
+    let run = sync(&server.base, &standin.base_url, &state, &[], &ADMIN);
+    ok(&run);
+    has(&run.stdout, "mirror started afresh");
+    has(&run.stdout, "mirror: 300 upserted");
+    assert!(state.is_file() && dir.join("sync/mirror/Practitioner.ndjson").is_file());
+    let (data_set, expected) = aggregate(&registry, &dir.join("expected-1.json"));
+    assert!(expected.len() > 100);
+    assert_eq!(stored(&standin, &data_set), expected);
+
+    // Edits on the server, later than the stored watermark (second precision).
+    std::thread::sleep(Duration::from_millis(1100));
+    let client = FhirClient::new(&server.base, ClientConfig::default()).unwrap();
+    let deleted = edit(&client);
+    assert_eq!(deleted, 6);
+    let copy = dir.join("after-edits");
+    download(&client, &copy);
+    let (_, expected_after) = aggregate(&copy, &dir.join("expected-2.json"));
+    assert_ne!(expected_after, expected, "the edits change the figures");
+    // The watermark of the next sync must be past the edits.
+    std::thread::sleep(Duration::from_millis(2100));
+
+    // A sync whose push fails (wrong DHIS2 credentials) and a dry run store no state.
+    let before = std::fs::read(&state).unwrap();
+    let wrong = [
+        ("HRH_DHIS2_USERNAME", "admin"),
+        ("HRH_DHIS2_PASSWORD", "not-the-password"),
+    ];
+    let run = sync(&server.base, &standin.base_url, &state, &[], &wrong);
+    fails(&run, 3, "credentials", Some("not-the-password"));
+    let run = sync(
+        &server.base,
+        &standin.base_url,
+        &state,
+        &["--dry-run"],
+        &ADMIN,
+    );
+    ok(&run);
+    has(&run.stdout, "state not stored (dry run)");
+    assert_eq!(std::fs::read(&state).unwrap(), before);
+    assert_eq!(
+        stored(&standin, &data_set),
+        expected,
+        "a dry run stores nothing"
+    );
+
+    // Second sync: the same changes are pulled again (the state was not stored) and the
+    // values follow the server.
+    let run = sync(&server.base, &standin.base_url, &state, &[], &ADMIN);
+    ok(&run);
+    has(
+        &run.stdout,
+        &format!(
+            "pulled Practitioner: {} change(s), {} deletion(s)",
+            15 + 6,
+            6
+        ),
+    );
+    assert_ne!(std::fs::read(&state).unwrap(), before, "state stored");
+    assert_eq!(stored(&standin, &data_set), expected_after);
+    let (_, from_mirror) = aggregate(&dir.join("sync/mirror"), &dir.join("expected-3.json"));
+    assert_eq!(from_mirror, expected_after, "the mirror equals the server");
+
+    // Third sync, nothing changed: nothing pulled, nothing updated, values unchanged.
+    let run = sync(&server.base, &standin.base_url, &state, &[], &ADMIN);
+    ok(&run);
+    has(&run.stdout, "pulled 0 change(s), 0 deletion(s) in total");
+    has(&run.stdout, "imported 0, updated 0");
+    assert_eq!(stored(&standin, &data_set), expected_after);
+
+    // The same through a bulk export into a fresh mirror: the same figures.
+    let bulk_state = dir.join("bulk/state.json");
+    let run = sync(
+        &server.base,
+        &standin.base_url,
+        &bulk_state,
+        &["--bulk"],
+        &ADMIN,
+    );
+    ok(&run);
+    has(&run.stdout, "mirror replaced by a full export");
+    has(&run.stdout, "imported 0, updated 0");
+    assert_eq!(stored(&standin, &data_set), expected_after);
+
+    // And from a directory: the files are read directly, no state is kept.
+    let dir_state = dir.join("from-dir/state.json");
+    let run = sync(
+        copy.to_str().unwrap(),
+        &standin.base_url,
+        &dir_state,
+        &[],
+        &ADMIN,
+    );
+    ok(&run);
+    assert!(!dir_state.exists());
+}
+
+#[test]
+fn facilities_pulled_from_dhis2_push_to_fhir_without_duplicates() {
+    let Some(server) = Sekmet::start() else {
+        return;
+    };
+    let standin = Standin::start();
+    let dir = temp_dir("e2e-facilities");
+    let out = dir.join("facilities");
+    let run = hrh(
+        &[
+            "--insecure",
+            "facilities",
+            "pull",
+            "--dhis2",
+            &standin.base_url,
+            "--out",
+            out.to_str().unwrap(),
+        ],
+        &ADMIN,
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let push = || {
+        hrh(
+            &[
+                "facilities",
+                "push",
+                "--fhir",
+                &server.base,
+                out.to_str().unwrap(),
+            ],
+            &[],
+        )
+    };
+    let run = push();
+    ok(&run);
+    has(&run.stdout, "created 26, updated 0, failed 0");
+    let run = push();
+    has(&run.stdout, "created 0, updated 26, failed 0");
+    let client = FhirClient::new(&server.base, ClientConfig::default()).unwrap();
+    let (locations, _) = client
+        .search_all(
+            "Location",
+            &SearchParams::new().identifier(Some("http://dhis2.org/identifiertypes#id"), ROOT),
+        )
+        .unwrap();
+    assert_eq!(locations.len(), 1, "found by its DHIS2 identifier");
+
+    let down = hrh(
+        &[
+            "facilities",
+            "push",
+            "--fhir",
+            "http://127.0.0.1:9/fhir",
+            out.to_str().unwrap(),
+        ],
+        &[],
+    );
+    fails(&down, 3, "127.0.0.1:9", None);
+
+    let empty = dir.join("empty");
+    std::fs::create_dir_all(&empty).unwrap();
+    let run = hrh(
+        &[
+            "facilities",
+            "push",
+            "--fhir",
+            &server.base,
+            empty.to_str().unwrap(),
+        ],
+        &[],
+    );
+    fails(&run, 2, "facilities pull", None);
+}
+
+#[test]
+fn load_and_sync_errors_are_one_line_with_the_documented_status() {
+    let Some(server) = Sekmet::start_with(
+        "server_auth:\n  types: [basic, bearer, smart]\n  users: {hrh: pw-hrh}\n  \
+         tokens: [static-token]\n  smart_clients:\n    \
+         - {client_id: hrh-secret, client_secret: s3cr3t, scopes: 'system/*.*'}\n",
+    ) else {
+        return;
+    };
+    let standin = Standin::start();
+    let dir = temp_dir("e2e-errors");
+    let registry = dir.join("registry");
+    let run = hrh(
+        &[
+            "generate",
+            "--workers",
+            "20",
+            "--out",
+            registry.to_str().unwrap(),
+        ],
+        &[],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let reg = registry.to_str().unwrap();
+    let down = "http://127.0.0.1:9/fhir";
+    let state = dir.join("state.json");
+
+    // Server down: 3.
+    fails(
+        &hrh(&["load", "--fhir", down, reg], &[]),
+        3,
+        "127.0.0.1:9",
+        None,
+    );
+    fails(
+        &sync(down, &standin.base_url, &state, &[], &ADMIN),
+        3,
+        "127.0.0.1:9",
+        Some("district"),
+    );
+
+    // Wrong or missing credentials: 3, with a hint and without the secret.
+    let wrong = [
+        ("HRH_FHIR_USERNAME", "hrh"),
+        ("HRH_FHIR_PASSWORD", "hunter2"),
+    ];
+    fails(
+        &hrh(&["--insecure", "load", "--fhir", &server.base, reg], &wrong),
+        3,
+        "HRH_FHIR_",
+        Some("hunter2"),
+    );
+    let token = [("HRH_FHIR_TOKEN", "wrong-token")];
+    let mut env = ADMIN.to_vec();
+    env.extend(token);
+    fails(
+        &sync(&server.base, &standin.base_url, &state, &[], &env),
+        3,
+        "HRH_FHIR_",
+        Some("wrong-token"),
+    );
+    fails(
+        &hrh(&["load", "--fhir", &server.base, reg], &[]),
+        3,
+        "401",
+        None,
+    );
+    // Credentials over plain http:// without --insecure: 2, nothing sent.
+    fails(
+        &hrh(&["load", "--fhir", &server.base, reg], &token),
+        2,
+        "--insecure",
+        Some("wrong-token"),
+    );
+    // The right ones work: Basic, and OAuth2 client credentials (a wrong secret is 3).
+    let right = [
+        ("HRH_FHIR_USERNAME", "hrh"),
+        ("HRH_FHIR_PASSWORD", "pw-hrh"),
+    ];
+    let run = hrh(&["--insecure", "load", "--fhir", &server.base, reg], &right);
+    ok(&run);
+    let token_url = server.base.replace("/fhir", "/auth/token");
+    let oauth = |secret| {
+        [
+            ("HRH_FHIR_CLIENT_ID", "hrh-secret"),
+            ("HRH_FHIR_CLIENT_SECRET", secret),
+            ("HRH_FHIR_TOKEN_URL", token_url.as_str()),
+            ("HRH_FHIR_SCOPE", "system/*.read system/*.write"),
+        ]
+    };
+    let run = hrh(
+        &["--insecure", "load", "--fhir", &server.base, reg],
+        &oauth("s3cr3t"),
+    );
+    has(ok(&run), "created 0");
+    fails(
+        &hrh(
+            &["--insecure", "load", "--fhir", &server.base, reg],
+            &oauth("not-s3cr3t"),
+        ),
+        3,
+        "HRH_FHIR_CLIENT_SECRET",
+        Some("not-s3cr3t"),
+    );
+
+    // Bad mapping file, unreadable input, neither URL nor directory: 2.
+    let mapping = dir.join("bad-mapping.toml");
+    std::fs::write(&mapping, "this is = not a mapping\n").unwrap();
+    fails(
+        &sync(
+            &server.base,
+            &standin.base_url,
+            &state,
+            &["--mapping", mapping.to_str().unwrap()],
+            &ADMIN,
+        ),
+        2,
+        "bad-mapping.toml",
+        None,
+    );
+    fails(
+        &hrh(&["load", "--fhir", &server.base, "/no/such/registry"], &[]),
+        2,
+        "/no/such/registry",
+        None,
+    );
+    fails(
+        &sync("not-a-dir-or-url", &standin.base_url, &state, &[], &ADMIN),
+        2,
+        "neither a directory nor a URL",
+        None,
+    );
+    assert!(!state.exists(), "no failed sync stores state");
+}
