@@ -89,11 +89,10 @@ fn practitioner_dict<'py>(
     d.set_item("birth_date", recorded(&p.birth_date))?;
     d.set_item("nationality", p.nationality.map(Country::alpha2))?;
     d.set_item("country_of_birth", p.country_of_birth.map(Country::alpha2))?;
-    let list = PyList::empty(py);
-    for e in employments {
-        list.append(employment_dict(py, e)?)?;
-    }
-    d.set_item("employments", list)?;
+    d.set_item(
+        "employments",
+        crate::dicts(py, employments, |py, e| employment_dict(py, e))?,
+    )?;
     Ok(d)
 }
 
@@ -153,11 +152,7 @@ impl PyRegistry {
     /// (the attributes `InvalidInput` would carry) and `message`.
     #[getter]
     fn rejected<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
-        let list = PyList::empty(py);
-        for r in &self.rejected {
-            list.append(rejection_dict(py, r)?)?;
-        }
-        Ok(list)
+        crate::dicts(py, &self.rejected, rejection_dict)
     }
 
     /// One dict per practitioner: `id`, `active`, `sex`, `birth_date` (as
@@ -205,7 +200,7 @@ impl PyRegistry {
     fn aggregate(
         &self,
         py: Python<'_>,
-        mapping: &PyMapping,
+        mapping: &Bound<'_, PyMapping>,
         period: PeriodArg,
         country: &str,
         org_unit: Option<String>,
@@ -218,10 +213,11 @@ impl PyRegistry {
             org_unit,
             suppress_below: suppress,
         };
+        let rules = &mapping.get().inner;
         let result = py
-            .detach(|| Aggregation::new(&mapping.inner, &options).map(|a| a.run(&self.inner)))
+            .detach(|| Aggregation::new(rules, &options).map(|a| a.run(&self.inner)))
             .py_err(py)?;
-        Ok(PyAggregate::new(result))
+        Ok(PyAggregate::new(result, mapping.clone().unbind()))
     }
 
     fn __len__(&self) -> usize {
