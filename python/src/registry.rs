@@ -192,7 +192,8 @@ impl PyRegistry {
     /// `org_unit` the DHIS2 org unit of national figures; values from 1 to
     /// `suppress - 1` are withheld when `suppress` is given. Raises
     /// `InvalidInput` for a bad period or country, a period of the wrong type,
-    /// or a national mapping without `org_unit`.
+    /// or a national mapping without `org_unit`. The records are judged on all
+    /// cores, without the GIL (the figures are the same as on one).
     #[pyo3(
         signature = (mapping, period = PeriodArg::Id(String::from("2024")), country = "UZ", org_unit = None, suppress = None),
         text_signature = "(self, /, mapping, period='2024', country='UZ', org_unit=None, suppress=None)"
@@ -214,8 +215,11 @@ impl PyRegistry {
             suppress_below: suppress,
         };
         let rules = &mapping.get().inner;
+        let threads = std::thread::available_parallelism().map_or(1, usize::from);
         let result = py
-            .detach(|| Aggregation::new(rules, &options).map(|a| a.run(&self.inner)))
+            .detach(|| {
+                Aggregation::new(rules, &options).map(|a| a.run_parallel(&self.inner, threads))
+            })
             .py_err(py)?;
         Ok(PyAggregate::new(result, mapping.clone().unbind()))
     }
