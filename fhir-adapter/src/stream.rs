@@ -1,5 +1,5 @@
 //! Aggregation straight from bulk-export files, on several threads, without building a
-//! [`Registry`](hrh_core::Registry): each worker is reduced to the compact facts the
+//! [`Registry`]: each worker is reduced to the compact facts the
 //! aggregation needs as soon as its line is read.
 //!
 //! Files are taken in the order the aggregation needs them, whatever order they are given
@@ -11,6 +11,9 @@
 //!
 //! Records out of place (a Practitioner in a role file, say) are still counted in the right
 //! order; identifier-only references are resolved only by the in-memory path.
+//!
+//! [`read_registry`] uses the same parsing threads to build the whole [`Registry`] (the one
+//! [`crate::read_registry`] builds), for callers that need the records themselves.
 //!
 //! ```
 //! use hrh_core::aggregate::{Aggregation, Mapping, Options};
