@@ -246,3 +246,36 @@ def test_gil_released_while_waiting(standin: StandIn) -> None:
         stop.set()
         ticker.join()
     assert len(ticks) > 20
+
+
+def test_web_message_errors(standin: StandIn) -> None:
+    dhis2 = client(standin, retries=0)
+    with pytest.raises(hrh.Dhis2Error) as caught:
+        dhis2.read_data_values("nosuchset01", ROOT_OU, "2024")
+    error = caught.value
+    assert (error.http_status, error.error_code) == (409, "E2010")
+    assert error.web_message is not None
+    assert error.web_message["http_status_code"] == 409
+    assert "nosuchset01" in (error.web_message["message"] or "")
+    assert error.summary is None and error.problems == []
+    with pytest.raises(hrh.Dhis2Error) as caught:
+        dhis2.organisation_units("not a filter")
+    assert caught.value.http_status == 400
+
+
+def test_retries_then_gives_up(standin: StandIn) -> None:
+    fault(standin, {"status": 503, "retryAfter": "0", "count": 5})
+    with pytest.raises(hrh.Dhis2Error) as caught:
+        client(standin, retries=1).system_info()
+    assert caught.value.http_status == 503
+    assert not isinstance(caught.value, (hrh.AuthError, hrh.TransportError))
+    # Three of the five faults are left: drop them; then one retry gets past one fault.
+    request = urllib.request.Request(f"{standin.url}/__faults", method="DELETE")
+    with urllib.request.urlopen(request, timeout=10):
+        pass
+    fault(standin, {"status": 503, "retryAfter": "0", "count": 1})
+    assert client(standin, retries=1).system_info()["version"]
+
+
+def test_insecure_is_accepted(standin: StandIn) -> None:
+    assert client(standin, insecure=True).system_info()["version"]
