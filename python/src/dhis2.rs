@@ -220,11 +220,18 @@ impl PyDhis2Client {
     /// (default) and a set naming its data set, the data elements, option
     /// combos and org units are first checked against DHIS2's metadata and
     /// problems raise `Dhis2Error` (with `.problems`) before anything is sent.
+    /// `import_strategy` is `CREATE_AND_UPDATE`, `CREATE`, `UPDATE` or
+    /// `DELETE`; `atomic=True` asks DHIS2 2.43+ to store nothing if any value
+    /// is refused (`None`: DHIS2's default).
     /// Some values refused is a result (status `WARNING`, see `conflicts`); an
     /// import DHIS2 aborted (status `ERROR`) raises `Dhis2Error` with `.summary`.
     #[pyo3(
-        signature = (data, *, dry_run = false, chunk_size = None, preflight = true, import_strategy = "CREATE_AND_UPDATE"),
-        text_signature = "(self, /, data, *, dry_run=False, chunk_size=None, preflight=True, import_strategy='CREATE_AND_UPDATE')"
+        signature = (data, *, dry_run = false, chunk_size = None, preflight = true, import_strategy = "CREATE_AND_UPDATE", atomic = None),
+        text_signature = "(self, /, data, *, dry_run=False, chunk_size=None, preflight=True, import_strategy='CREATE_AND_UPDATE', atomic=None)"
+    )]
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "keyword arguments of the Python method, one per import option"
     )]
     fn push(
         &self,
@@ -234,12 +241,14 @@ impl PyDhis2Client {
         chunk_size: Option<usize>,
         preflight: bool,
         import_strategy: &str,
+        atomic: Option<bool>,
     ) -> PyResult<PyImportSummary> {
         let set = Arc::new(data_value_set(py, data)?);
         let options = ImportOptions {
             dry_run,
             import_strategy: strategy(py, import_strategy)?,
             chunk_size: chunk_size.map(|n| n.max(1)),
+            atomic,
             ..ImportOptions::default()
         };
         if let (true, Some(data_set)) = (preflight, set.data_set.clone()) {

@@ -1,6 +1,7 @@
 """Shared fixtures: one small synthetic registry, the shipped mapping, the
 shared FHIR fixture folder, and the DHIS2 stand-in."""
 
+import contextlib
 import os
 import subprocess
 from pathlib import Path
@@ -68,11 +69,11 @@ def standin_path() -> Path:
     return standin_binary()
 
 
-@pytest.fixture
-def standin(standin_path: Path) -> Iterator[StandIn]:
-    """A fresh stand-in on a free port (empty data store), stopped at teardown."""
+@contextlib.contextmanager
+def running_standin(binary: Path, *args: str) -> Iterator[StandIn]:
+    """The stand-in on a free port (empty data store) with `args`, stopped on exit."""
     process = subprocess.Popen(
-        [str(standin_path), "--port", "0"],
+        [str(binary), "--port", "0", *args],
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
         text=True,
@@ -89,3 +90,10 @@ def standin(standin_path: Path) -> Iterator[StandIn]:
         process.wait(timeout=10)
         if process.stdout is not None:
             process.stdout.close()
+
+
+@pytest.fixture
+def standin(standin_path: Path) -> Iterator[StandIn]:
+    """A fresh stand-in with DHIS2 2.42 conventions, stopped at teardown."""
+    with running_standin(standin_path) as running:
+        yield running

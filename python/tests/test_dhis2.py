@@ -6,10 +6,11 @@ import socket
 import threading
 import time
 import urllib.request
+from pathlib import Path
 from typing import Any, Dict
 
 import pytest
-from conftest import StandIn
+from conftest import StandIn, running_standin
 
 import hrh
 
@@ -279,3 +280,17 @@ def test_retries_then_gives_up(standin: StandIn) -> None:
 
 def test_insecure_is_accepted(standin: StandIn) -> None:
     assert client(standin, insecure=True).system_info()["version"]
+
+
+def test_aborted_import_raises_with_its_summary(standin_path: Path, figures: hrh.Aggregate) -> None:
+    with running_standin(standin_path, "--version", "2.43") as standin:
+        dhis2 = client(standin)
+        with pytest.raises(hrh.Dhis2Error) as caught:
+            dhis2.push(bad_org_unit_set(figures), preflight=False, atomic=True)
+        assert dhis2.read_data_values(DATA_SET, ROOT_OU, "2024") == []
+    summary = caught.value.summary
+    assert summary is not None
+    assert summary.status == "ERROR" and summary.imported == 0
+    assert summary.rejected_indexes == [1]
+    assert summary.conflicts[0]["data_values"][0]["org_unit"] == "UZnowhere01"
+    assert "aborted" in str(caught.value)

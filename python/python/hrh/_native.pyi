@@ -340,6 +340,7 @@ class Dhis2Client:
         chunk_size: Optional[int] = None,
         preflight: bool = True,
         import_strategy: _ImportStrategy = "CREATE_AND_UPDATE",
+        atomic: Optional[bool] = None,
     ) -> ImportSummary: ...
     def organisation_units(self, *filters: str, match_any: bool = False) -> list[_OrgUnit]: ...
     def read_data_values(
