@@ -57,14 +57,13 @@ impl PyDhis2Client {
         call: impl FnOnce(&Dhis2Client) -> Result<T, RustDhis2Error> + Send + 'static,
     ) -> PyResult<T> {
         let client = Arc::clone(&self.client);
-        let (tx, rx) = channel();
+        let (tx, mut rx) = channel();
         std::thread::Builder::new()
             .name("hrh-dhis2".to_owned())
             .spawn(move || {
                 // The receiver is gone only after Ctrl-C; the result is then of no use.
                 let _ = tx.send(call(&client));
             })?;
-        let mut rx = rx;
         loop {
             // The receiver is not `Sync`: it is moved into the GIL-free wait and back.
             let (got, back) = py.detach(move || (rx.recv_timeout(SIGNAL_POLL), rx));
@@ -121,7 +120,7 @@ fn seconds(py: Python<'_>, name: &str, value: f64) -> PyResult<Duration> {
     }
 }
 
-pub(crate) fn data_value_dict<'py>(py: Python<'py>, v: &DataValue) -> PyResult<Bound<'py, PyDict>> {
+fn data_value_dict<'py>(py: Python<'py>, v: &DataValue) -> PyResult<Bound<'py, PyDict>> {
     let d = PyDict::new(py);
     d.set_item("data_element", &v.data_element)?;
     d.set_item("category_option_combo", v.category_option_combo.as_deref())?;
