@@ -64,5 +64,7 @@ rm -rf target/py-wheels
 "$venv/bin/maturin" build --manifest-path python/Cargo.toml --interpreter "$venv/bin/python" \
     --out target/py-wheels --quiet
 "$venv/bin/python" -m pip install --quiet --force-reinstall --no-deps target/py-wheels/hrh-*.whl
+# The Dhis2Client tests run against the real DHIS2 stand-in (python/tests/test_dhis2.py).
+cargo build -p dhis2-standin --locked -q
 (cd python && ../"$venv"/bin/python -m pytest -p no:cacheprovider)
 (cd target && py-venv/bin/python -m mypy.stubtest hrh)

@@ -13,45 +13,86 @@ use crate::mapping::{LOGICAL_REF_PREFIX, logical_id};
 /// the one record of the right type holding that identifier; it is left as is when no record
 /// or several records hold it. Then [`link_training_countries`] runs.
 pub fn link_references(registry: &mut Registry) {
-    let practitioners = by_identifier(
-        registry
-            .practitioners
-            .iter()
-            .map(|p| (p.id.as_str(), p.identifiers.as_slice())),
-    );
-    let organizations = by_identifier(
-        registry
-            .organizations
-            .iter()
-            .map(|o| (o.id.as_str(), o.identifiers.as_slice())),
-    );
-    let facilities = by_identifier(
-        registry
-            .facilities
-            .iter()
-            .map(|f| (f.id.as_str(), f.identifiers.as_slice())),
-    );
-    for e in &mut registry.employments {
-        resolve(&mut e.practitioner, &practitioners);
-        resolve_opt(&mut e.employer, &organizations);
-        resolve_opt(&mut e.facility, &facilities);
-    }
-    for p in &mut registry.practitioners {
-        for q in &mut p.qualifications {
-            resolve_opt(&mut q.issuer, &organizations);
+    let logical = |id: &str| id.starts_with(LOGICAL_REF_PREFIX);
+    let logical_opt = |id: &Option<String>| id.as_deref().is_some_and(logical);
+    // The identifier indexes are built only when some reference needs them: building the
+    // one of a million practitioners costs more than the rest of linking.
+    if registry
+        .employments
+        .iter()
+        .any(|e| logical(&e.practitioner))
+    {
+        let practitioners = by_identifier(
+            registry
+                .practitioners
+                .iter()
+                .map(|p| (p.id.as_str(), p.identifiers.as_slice())),
+        );
+        for e in &mut registry.employments {
+            resolve(&mut e.practitioner, &practitioners);
         }
     }
-    for o in &mut registry.organizations {
-        resolve_opt(&mut o.part_of, &organizations);
+    let organizations_needed = registry
+        .employments
+        .iter()
+        .any(|e| logical_opt(&e.employer))
+        || registry
+            .practitioners
+            .iter()
+            .flat_map(|p| &p.qualifications)
+            .any(|q| logical_opt(&q.issuer))
+        || registry
+            .organizations
+            .iter()
+            .any(|o| logical_opt(&o.part_of))
+        || registry
+            .facilities
+            .iter()
+            .any(|f| logical_opt(&f.managing_organization));
+    if organizations_needed {
+        let organizations = by_identifier(
+            registry
+                .organizations
+                .iter()
+                .map(|o| (o.id.as_str(), o.identifiers.as_slice())),
+        );
+        for e in &mut registry.employments {
+            resolve_opt(&mut e.employer, &organizations);
+        }
+        for p in &mut registry.practitioners {
+            for q in &mut p.qualifications {
+                resolve_opt(&mut q.issuer, &organizations);
+            }
+        }
+        for o in &mut registry.organizations {
+            resolve_opt(&mut o.part_of, &organizations);
+        }
+        for f in &mut registry.facilities {
+            resolve_opt(&mut f.managing_organization, &organizations);
+        }
     }
-    for f in &mut registry.facilities {
-        resolve_opt(&mut f.part_of, &facilities);
-        resolve_opt(&mut f.managing_organization, &organizations);
+    let facilities_needed = registry
+        .employments
+        .iter()
+        .any(|e| logical_opt(&e.facility))
+        || registry.facilities.iter().any(|f| logical_opt(&f.part_of));
+    if facilities_needed {
+        let facilities = by_identifier(
+            registry
+                .facilities
+                .iter()
+                .map(|f| (f.id.as_str(), f.identifiers.as_slice())),
+        );
+        for e in &mut registry.employments {
+            resolve_opt(&mut e.facility, &facilities);
+        }
+        for f in &mut registry.facilities {
+            resolve_opt(&mut f.part_of, &facilities);
+        }
     }
     link_training_countries(registry);
 }
 
-/// Stand-in id → record id, for identifiers held by exactly one record (`None` when shared).
 fn by_identifier<'a>(
     records: impl Iterator<Item = (&'a str, &'a [Identifier])>,
 ) -> HashMap<String, Option<String>> {

@@ -1,5 +1,5 @@
 //! Aggregation straight from bulk-export files, on several threads, without building a
-//! [`Registry`](hrh_core::Registry): each worker is reduced to the compact facts the
+//! [`Registry`]: each worker is reduced to the compact facts the
 //! aggregation needs as soon as its line is read.
 //!
 //! Files are taken in the order the aggregation needs them, whatever order they are given
@@ -11,6 +11,9 @@
 //!
 //! Records out of place (a Practitioner in a role file, say) are still counted in the right
 //! order; identifier-only references are resolved only by the in-memory path.
+//!
+//! [`read_registry`] uses the same parsing threads to build the whole [`Registry`] (the one
+//! [`crate::read_registry`] builds), for callers that need the records themselves.
 //!
 //! ```
 //! use hrh_core::aggregate::{Aggregation, Mapping, Options};
@@ -31,19 +34,22 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 use std::sync::{Arc, Mutex};
 
+use hrh_core::Registry;
 use hrh_core::aggregate::{
     AggregateResult, Aggregation, EmploymentFacts, Judge, PractitionerFacts,
 };
 
 use crate::config::ReadConfig;
 use crate::error::{FhirError, Origin};
+use crate::link::link_references;
 use crate::mapping::raw::Head;
-use crate::read::{Input, ReadReport, Record, read_line, read_path, read_registry};
+use crate::read::{Input, ReadReport, Record, read_line, read_path};
 
 /// Bytes of whole lines handed to a parsing thread at a time.
 const BATCH_BYTES: usize = 1 << 20;
@@ -81,7 +87,7 @@ pub fn aggregate_files(
         kinds.push((classify(file)?, file));
     }
     if kinds.iter().any(|(k, _)| *k == Kind::Document) {
-        let (registry, report) = read_registry(files, config)?;
+        let (registry, report) = crate::read::read_registry(files, config)?;
         return Ok((aggregation.run(&registry), report));
     }
     let mut report = ReadReport::default();
@@ -100,7 +106,7 @@ pub fn aggregate_files(
     let judge = aggregation.judge().clone();
     let mut deferred: Vec<(String, PractitionerFacts)> = Vec::new();
     for (_, file) in kinds.iter().filter(|(k, _)| *k == Kind::Roles) {
-        report.merge(parse_in_parallel(file, config, &judge, threads, |facts| {
+        report.merge(facts_in_parallel(file, config, &judge, threads, |facts| {
             for fact in facts {
                 match fact {
                     Fact::Employment(id, f) => aggregation.add_employment_facts(&id, f),
@@ -117,7 +123,7 @@ pub fn aggregate_files(
         aggregation.add_practitioner_facts(id, facts);
     }
     for (_, file) in kinds.iter().filter(|(k, _)| *k == Kind::Practitioners) {
-        report.merge(parse_in_parallel(file, config, &judge, threads, |facts| {
+        report.merge(facts_in_parallel(file, config, &judge, threads, |facts| {
             for fact in facts {
                 match fact {
                     Fact::Employment(id, f) => aggregation.add_employment_facts(&id, f),
@@ -169,51 +175,132 @@ fn classify(path: &Path) -> Result<Kind, FhirError> {
     })
 }
 
-/// A batch of whole lines and the number of the first.
+/// A batch of whole lines, its place in the file (0-based) and the number of its first line.
 struct Batch {
+    seq: usize,
     first_line: u64,
     bytes: Vec<u8>,
 }
 
-/// Parses one NDJSON file on `threads` threads, handing each batch's facts to `merge` on
-/// the calling thread (batches may arrive out of order; the aggregation does not depend on
-/// order).
-fn parse_in_parallel(
+/// What one batch gave: its place in the file, its converted records and its report.
+struct Parsed<T> {
+    seq: usize,
+    items: Vec<T>,
+    report: ReadReport,
+}
+
+/// Parses one NDJSON file on `threads` threads, turning each record into a `T` with
+/// `convert` on the parsing thread and handing each batch to `merge` on the calling thread.
+/// Batches may arrive out of order; each carries its place in the file.
+fn parse_in_parallel<T: Send>(
     path: &Path,
     config: &ReadConfig,
-    judge: &Judge,
     threads: usize,
-    mut merge: impl FnMut(Vec<Fact>),
-) -> Result<ReadReport, FhirError> {
+    convert: &(dyn Fn(Record) -> T + Sync),
+    mut merge: impl FnMut(Parsed<T>),
+) -> Result<(), FhirError> {
     let input = Input::open(path)?;
     let threads = threads.max(1);
     let base = Origin::new(&input.name);
     let (batch_tx, batch_rx) = sync_channel::<Batch>(threads * 2);
     let batch_rx = Arc::new(Mutex::new(batch_rx));
-    let (fact_tx, fact_rx) = sync_channel::<(Vec<Fact>, ReadReport)>(threads * 2);
+    let (parsed_tx, parsed_rx) = sync_channel::<Parsed<T>>(threads * 2);
     std::thread::scope(|scope| {
         let name = input.name.clone();
         let reader = scope.spawn(move || read_batches(input.reader, &name, &batch_tx));
         for _ in 0..threads {
             let batch_rx = Arc::clone(&batch_rx);
-            let fact_tx = fact_tx.clone();
+            let parsed_tx = parsed_tx.clone();
             let base = &base;
-            scope.spawn(move || parse_batches(&batch_rx, &fact_tx, base, config, judge));
+            scope.spawn(move || parse_batches(&batch_rx, &parsed_tx, base, config, convert));
         }
-        drop(fact_tx);
-        let mut report = ReadReport::default();
-        for (facts, part) in fact_rx {
-            merge(facts);
-            report.merge(part);
+        drop(parsed_tx);
+        for parsed in parsed_rx {
+            merge(parsed);
         }
         match reader.join() {
-            Ok(result) => result.map(|()| report),
+            Ok(result) => result,
             Err(_) => Err(FhirError::Io {
                 source_name: base.source.to_string(),
                 source: std::io::Error::other("the reading thread failed"),
             }),
         }
     })
+}
+
+/// [`parse_in_parallel`] reduced to aggregation facts (batches in any order).
+fn facts_in_parallel(
+    path: &Path,
+    config: &ReadConfig,
+    judge: &Judge,
+    threads: usize,
+    mut merge: impl FnMut(Vec<Fact>),
+) -> Result<ReadReport, FhirError> {
+    let convert = |record: Record| match record {
+        Record::Employment(e) => {
+            let f = judge.employment(&e);
+            Fact::Employment(e.practitioner, f)
+        }
+        Record::Practitioner(p) => {
+            let f = judge.practitioner(&p);
+            Fact::Practitioner(p.id, f)
+        }
+        other => Fact::Other(Box::new(other)),
+    };
+    let mut report = ReadReport::default();
+    parse_in_parallel(path, config, threads, &convert, |parsed| {
+        merge(parsed.items);
+        report.merge(parsed.report);
+    })?;
+    Ok(report)
+}
+
+/// Reads `files` into one [`Registry`] and links it: the same registry and report as
+/// [`read_registry`](crate::read_registry) (records in file and line order), with each
+/// NDJSON file parsed on `threads` threads (at least one) while one more reads ahead.
+///
+/// ```
+/// use hrh_core::synthetic::{Config, SyntheticRegistry};
+/// let dir = std::env::temp_dir().join(format!("hrh-stream-read-doc-{}", std::process::id()));
+/// let synthetic = SyntheticRegistry::new(Config { workers: 200, ..Config::default() });
+/// hrh_fhir::write::export_synthetic(&synthetic, &dir, 1)?;
+/// let files = hrh_fhir::inputs::expand(&[&dir])?;
+/// let config = Default::default();
+/// let (parallel, report) = hrh_fhir::stream::read_registry(&files, &config, 2)?;
+/// let (serial, _) = hrh_fhir::read_registry(&files, &config)?;
+/// assert_eq!(parallel.practitioners, serial.practitioners);
+/// assert!(report.is_balanced());
+/// # std::fs::remove_dir_all(&dir).ok();
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn read_registry(
+    files: &[PathBuf],
+    config: &ReadConfig,
+    threads: usize,
+) -> Result<(Registry, ReadReport), FhirError> {
+    let mut registry = Registry::default();
+    let mut report = ReadReport::default();
+    for file in files {
+        if !Input::open(file)?.ndjson {
+            report.merge(read_path(file, config, &mut |r| r.add_to(&mut registry))?);
+            continue;
+        }
+        // Batches are put back in file order, so the registry is the serial reader's.
+        let mut waiting: BTreeMap<usize, Parsed<Record>> = BTreeMap::new();
+        let mut next = 0;
+        parse_in_parallel(file, config, threads, &|record| record, |parsed| {
+            waiting.insert(parsed.seq, parsed);
+            while let Some(ready) = waiting.remove(&next) {
+                for record in ready.items {
+                    record.add_to(&mut registry);
+                }
+                report.merge(ready.report);
+                next += 1;
+            }
+        })?;
+    }
+    link_references(&mut registry);
+    Ok((registry, report))
 }
 
 /// Reads `input` in batches of whole lines.
@@ -227,6 +314,7 @@ fn read_batches(
         source,
     };
     let mut next_line: u64 = 1;
+    let mut seq = 0;
     let mut carry: Vec<u8> = Vec::new();
     loop {
         let mut bytes = std::mem::take(&mut carry);
@@ -239,7 +327,7 @@ fn read_batches(
             .map_err(io)?;
         if n == 0 {
             if !bytes.is_empty() {
-                send(out, next_line, bytes);
+                send(out, seq, next_line, bytes);
             }
             return Ok(());
         }
@@ -247,9 +335,10 @@ fn read_batches(
         if let Some(last_break) = memchr::memrchr(b'\n', bytes.get(start..).unwrap_or_default()) {
             carry = bytes.split_off(start + last_break + 1);
             let lines = memchr::memchr_iter(b'\n', &bytes).count() as u64;
-            if !send(out, next_line, bytes) {
+            if !send(out, seq, next_line, bytes) {
                 return Ok(());
             }
+            seq += 1;
             next_line += lines;
         } else {
             carry = bytes;
@@ -258,16 +347,21 @@ fn read_batches(
 }
 
 /// Sends a batch; `false` when the parsers have gone.
-fn send(out: &SyncSender<Batch>, first_line: u64, bytes: Vec<u8>) -> bool {
-    out.send(Batch { first_line, bytes }).is_ok()
+fn send(out: &SyncSender<Batch>, seq: usize, first_line: u64, bytes: Vec<u8>) -> bool {
+    out.send(Batch {
+        seq,
+        first_line,
+        bytes,
+    })
+    .is_ok()
 }
 
-fn parse_batches(
+fn parse_batches<T>(
     batches: &Mutex<Receiver<Batch>>,
-    out: &SyncSender<(Vec<Fact>, ReadReport)>,
+    out: &SyncSender<Parsed<T>>,
     base: &Origin,
     config: &ReadConfig,
-    judge: &Judge,
+    convert: &(dyn Fn(Record) -> T + Sync),
 ) {
     loop {
         let next = match batches.lock() {
@@ -275,21 +369,9 @@ fn parse_batches(
             Err(_) => return,
         };
         let Ok(batch) = next else { return };
-        let mut facts = Vec::with_capacity(batch.bytes.len() / 512);
+        let mut items = Vec::with_capacity(batch.bytes.len() / 512);
         let mut report = ReadReport::default();
-        let mut sink = |record: Record| {
-            facts.push(match record {
-                Record::Employment(e) => {
-                    let f = judge.employment(&e);
-                    Fact::Employment(e.practitioner, f)
-                }
-                Record::Practitioner(p) => {
-                    let f = judge.practitioner(&p);
-                    Fact::Practitioner(p.id, f)
-                }
-                other => Fact::Other(Box::new(other)),
-            });
-        };
+        let mut sink = |record: Record| items.push(convert(record));
         let mut body = batch.bytes.as_slice();
         if body.last() == Some(&b'\n') {
             body = body.get(..body.len() - 1).unwrap_or_default();
@@ -298,7 +380,12 @@ fn parse_batches(
             let origin = base.at_line(batch.first_line + i as u64);
             read_line(line, &origin, config, &mut report, &mut sink);
         }
-        if out.send((facts, report)).is_err() {
+        let parsed = Parsed {
+            seq: batch.seq,
+            items,
+            report,
+        };
+        if out.send(parsed).is_err() {
             return;
         }
     }

@@ -117,3 +117,48 @@ fn records_out_of_place_bad_lines_and_bundles_are_all_accounted_for() {
     .unwrap();
     assert_eq!(with_bundle.values, expected.values);
 }
+
+#[test]
+fn parallel_reading_gives_the_serial_registry_and_report() {
+    let dir = TempDir::new("stream-read");
+    let synthetic = SyntheticRegistry::new(Config {
+        workers: 6_000,
+        seed: 5,
+        bad_records: true,
+        ..Config::default()
+    });
+    export_synthetic(&synthetic, &dir.0, 2).unwrap();
+    // Bad lines deep in a file (past the first 1 MB batch), and a Bundle document.
+    let mut extra = std::fs::OpenOptions::new()
+        .append(true)
+        .open(dir.0.join("Practitioner.ndjson"))
+        .unwrap();
+    writeln!(extra, "{{not json").unwrap();
+    writeln!(extra).unwrap();
+    writeln!(extra, r#"{{"resourceType":"Practitioner"}}"#).unwrap();
+    drop(extra);
+    std::fs::write(
+        dir.0.join("more.json"),
+        r#"{"resourceType":"Bundle","type":"collection","entry":[{"resource":{"resourceType":"Practitioner","id":"b1","gender":"male"}}]}"#,
+    )
+    .unwrap();
+    let files = inputs::expand(&[&dir.0]).unwrap();
+    let config = ReadConfig::default();
+    let (serial, serial_report) = read_registry(&files, &config).unwrap();
+    for threads in [1, 2, 4] {
+        let (parallel, report) = stream::read_registry(&files, &config, threads).unwrap();
+        assert_eq!(parallel, serial, "{threads} threads");
+        assert_eq!(report.read, serial_report.read);
+        assert_eq!(report.accepted, serial_report.accepted);
+        let places = |r: &hrh_fhir::ReadReport| {
+            r.rejected
+                .iter()
+                .map(|x| (x.location.clone(), x.reason.to_string()))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(places(&report), places(&serial_report));
+        assert_eq!(report.skipped.len(), serial_report.skipped.len());
+        assert!(report.is_balanced());
+    }
+    assert!(serial_report.rejected.len() >= 2);
+}

@@ -6,8 +6,11 @@ use hrh_core::aggregate::{Account, AggregateResult};
 use hrh_core::{AggregateValue, Number};
 use hrh_dhis2::DataValueSet;
 use hrh_dhis2::datavalueset::{adx, csv, json};
+use hrh_fhir::madx;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
+
+use crate::mapping::PyMapping;
 
 /// The columns of `Aggregate.values`, in order.
 const COLUMNS: [&str; 6] = [
@@ -25,11 +28,18 @@ const COLUMNS: [&str; 6] = [
 #[pyclass(name = "Aggregate", module = "hrh", frozen)]
 pub struct PyAggregate {
     inner: AggregateResult,
+    /// The mapping that made the figures (names the breakdowns of mADX strata).
+    mapping: Py<PyMapping>,
 }
 
 impl PyAggregate {
-    pub(crate) fn new(inner: AggregateResult) -> Self {
-        Self { inner }
+    pub(crate) fn new(inner: AggregateResult, mapping: Py<PyMapping>) -> Self {
+        Self { inner, mapping }
+    }
+
+    /// The figures.
+    pub(crate) fn result(&self) -> &AggregateResult {
+        &self.inner
     }
 }
 
@@ -44,7 +54,7 @@ fn written(
             let mut out = Vec::new();
             write(&DataValueSet::from_result(result), &mut out).map(|()| out)
         })
-        .map_err(|e| crate::errors::dhis2_to_py(&e))?;
+        .map_err(|e| crate::errors::dhis2_to_py(py, &e))?;
     Ok(String::from_utf8(bytes)
         .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()))
 }
@@ -67,11 +77,7 @@ fn value_dict<'py>(py: Python<'py>, v: &AggregateValue) -> PyResult<Bound<'py, P
 }
 
 fn values_list<'py>(py: Python<'py>, values: &[AggregateValue]) -> PyResult<Bound<'py, PyList>> {
-    let list = PyList::empty(py);
-    for v in values {
-        list.append(value_dict(py, v)?)?;
-    }
-    Ok(list)
+    crate::dicts(py, values, value_dict)
 }
 
 fn account_dict<'py>(py: Python<'py>, a: &Account) -> PyResult<Bound<'py, PyDict>> {
@@ -159,6 +165,22 @@ impl PyAggregate {
     /// Raises `Dhis2Error` if the set cannot be written in ADX.
     fn to_adx(&self, py: Python<'_>) -> PyResult<String> {
         written(py, &self.inner, |set, out| adx::write_adx(set, out))
+    }
+
+    /// The figures as an IHE mADX Bundle of FHIR `MeasureReport`s, in JSON:
+    /// one report per org unit and period, one group per data element, one
+    /// stratum per category option combo naming its breakdown (e.g. `sex`)
+    /// from the mapping; withheld values are left out.
+    fn to_measure_report(&self, py: Python<'_>) -> String {
+        let mapping = &self.mapping.get().inner;
+        py.detach(|| {
+            madx::write(
+                &self.inner.values,
+                self.inner.data_set.as_deref(),
+                Some(mapping),
+            )
+            .to_string()
+        })
     }
 
     fn __len__(&self) -> usize {

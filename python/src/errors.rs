@@ -6,11 +6,14 @@
 
 use hrh_core::CoreError;
 use hrh_dhis2::Dhis2Error as RustDhis2Error;
+use hrh_dhis2::client::PreflightReport;
 use hrh_fhir::{FhirError as RustFhirError, Origin};
 use pyo3::exceptions::{PyException, PyOSError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyDict, PyList, PyTuple, PyType};
+
+use crate::dhis2::PyImportSummary;
 
 pyo3::create_exception!(
     hrh,
@@ -34,19 +37,22 @@ pyo3::create_exception!(
     hrh,
     Dhis2Error,
     HrhError,
-    "DHIS2 refused or could not take the data."
+    "DHIS2 refused or could not take the data.\n\n\
+`http_status` and `error_code` are DHIS2's (or None); `web_message` is DHIS2's error \
+message as a dict, `summary` the ImportSummary of an aborted import, `problems` what \
+the pre-flight check refused (a list of dicts with `index` and `issue`)."
 );
 pyo3::create_exception!(
     hrh,
     AuthError,
     HrhError,
-    "A server refused the credentials."
+    "A server refused the credentials (HTTP 401) or the permission (403); `http_status` says which."
 );
 pyo3::create_exception!(
     hrh,
     TransportError,
     HrhError,
-    "A server could not be reached or the connection failed."
+    "A server could not be reached, the connection failed or a request timed out."
 );
 
 const INVALID_INPUT_DOC: &str = "An argument or record value is not valid (a bad period, country, date, code, ...).\n\n\
@@ -196,9 +202,146 @@ pub fn fhir_to_py(
     Place::of(error).invalid_input(py, message)
 }
 
-/// Translates an error from `hrh-dhis2` into `hrh.Dhis2Error`.
-pub fn dhis2_to_py(error: &RustDhis2Error) -> PyErr {
-    Dhis2Error::new_err(error.to_string())
+/// Sets attributes on an exception's value; an error setting one replaces the exception.
+fn with_attributes(
+    py: Python<'_>,
+    err: PyErr,
+    attributes: &[(&str, Option<Bound<'_, PyAny>>)],
+) -> PyErr {
+    let value = err.value(py);
+    for (name, attribute) in attributes {
+        let set = match attribute {
+            Some(attribute) => value.setattr(*name, attribute),
+            None => value.setattr(*name, py.None()),
+        };
+        if let Err(e) = set {
+            return e;
+        }
+    }
+    err
+}
+
+/// Translates an error from `hrh-dhis2` into its Python exception.
+///
+/// `AuthError` for HTTP 401 and 403, `TransportError` when no answer came
+/// (connection refused or reset, timeouts), `InvalidInput` for a bad base
+/// URL, and `Dhis2Error` for the rest. Each carries `http_status` and
+/// `error_code` (or `None`); a DHIS2 WebMessage is in `web_message` (a dict
+/// with `http_status_code`, `message`, `error_code`, `dev_message`).
+#[expect(
+    clippy::match_same_arms,
+    reason = "every variant is named so that its family is a decision; the wildcard is for non_exhaustive"
+)]
+pub fn dhis2_to_py(py: Python<'_>, error: &RustDhis2Error) -> PyErr {
+    let message = error.to_string();
+    let status = error.http_status();
+    let inner = match error {
+        RustDhis2Error::Chunk { source, .. } => source.as_ref(),
+        other => other,
+    };
+    let err = match inner {
+        _ if matches!(status, Some(401 | 403)) => AuthError::new_err(message),
+        RustDhis2Error::Transport { .. } | RustDhis2Error::TaskTimeout { .. } => {
+            TransportError::new_err(message)
+        }
+        RustDhis2Error::InvalidUrl { .. } => InvalidInput::err(py, message),
+        RustDhis2Error::Json { .. }
+        | RustDhis2Error::Csv { .. }
+        | RustDhis2Error::Xml { .. }
+        | RustDhis2Error::XmlAttribute { .. }
+        | RustDhis2Error::UnexpectedDocument { .. }
+        | RustDhis2Error::MissingField { .. }
+        | RustDhis2Error::InvalidField { .. }
+        | RustDhis2Error::Period { .. }
+        | RustDhis2Error::InvalidUid(_)
+        | RustDhis2Error::InvalidIdScheme(_)
+        | RustDhis2Error::InvalidAdxCategory { .. }
+        | RustDhis2Error::UnresolvedCategories { .. }
+        | RustDhis2Error::WebMessage { .. }
+        | RustDhis2Error::Io(_)
+        | RustDhis2Error::ClientSetup(_)
+        | RustDhis2Error::RetriesExhausted { .. }
+        | RustDhis2Error::HttpStatus { .. }
+        | RustDhis2Error::InvalidVersion(_)
+        | RustDhis2Error::Chunk { .. } => Dhis2Error::new_err(message),
+        // `Dhis2Error` is non-exhaustive: a variant added later is a DHIS2 failure too.
+        _ => Dhis2Error::new_err(message),
+    };
+    let (error_code, web_message) = match inner {
+        RustDhis2Error::WebMessage {
+            http_status_code,
+            message,
+            error_code,
+            dev_message,
+        } => {
+            let d = PyDict::new(py);
+            let filled = (|| -> PyResult<()> {
+                d.set_item("http_status_code", http_status_code)?;
+                d.set_item("message", message)?;
+                d.set_item("error_code", error_code)?;
+                d.set_item("dev_message", dev_message)
+            })();
+            if let Err(e) = filled {
+                return e;
+            }
+            (error_code.clone(), Some(d.into_any()))
+        }
+        _ => (None, None),
+    };
+    let status = status
+        .and_then(|s| s.into_pyobject(py).ok())
+        .map(Bound::into_any);
+    let error_code = error_code
+        .and_then(|c| c.into_pyobject(py).ok())
+        .map(Bound::into_any);
+    with_attributes(
+        py,
+        err,
+        &[
+            ("http_status", status),
+            ("error_code", error_code),
+            ("web_message", web_message),
+        ],
+    )
+}
+
+/// A `Dhis2Error` for an import DHIS2 aborted, carrying the summary in `.summary`.
+pub fn import_error(py: Python<'_>, message: String, summary: PyImportSummary) -> PyErr {
+    let err = Dhis2Error::new_err(message);
+    match Bound::new(py, summary) {
+        Ok(summary) => with_attributes(py, err, &[("summary", Some(summary.into_any()))]),
+        Err(e) => e,
+    }
+}
+
+/// A `Dhis2Error` for values the pre-flight check refused, listed in `.problems`
+/// as dicts with `index` (position in the set) and `issue`.
+pub fn preflight_error(py: Python<'_>, report: &PreflightReport) -> PyErr {
+    let indexes = report.indexes();
+    let message = format!(
+        "pre-flight check: {} of {} values would be refused (first: {}); nothing was sent",
+        indexes.len(),
+        report.checked,
+        report
+            .problems
+            .first()
+            .map_or_else(String::new, |p| format!("value {}: {}", p.index, p.issue))
+    );
+    let err = Dhis2Error::new_err(message);
+    let problems = (|| -> PyResult<Bound<'_, PyList>> {
+        let list = PyList::empty(py);
+        for p in &report.problems {
+            let d = PyDict::new(py);
+            d.set_item("index", p.index)?;
+            d.set_item("issue", p.issue.to_string())?;
+            list.append(d)?;
+        }
+        Ok(list)
+    })();
+    match problems {
+        Ok(list) => with_attributes(py, err, &[("problems", Some(list.into_any()))]),
+        Err(e) => e,
+    }
 }
 
 /// A `MappingError` carrying `.issues`: a list of `(line, message)` tuples.
@@ -258,8 +401,22 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     mapping.setattr("issues", PyList::empty(py))?;
     m.add("MappingError", mapping)?;
     m.add("FhirError", py.get_type::<FhirError>())?;
-    m.add("Dhis2Error", py.get_type::<Dhis2Error>())?;
-    m.add("AuthError", py.get_type::<AuthError>())?;
-    m.add("TransportError", py.get_type::<TransportError>())?;
+    let dhis2 = py.get_type::<Dhis2Error>();
+    // Class defaults, so every instance has the attributes.
+    for name in ["http_status", "error_code", "web_message", "summary"] {
+        dhis2.setattr(name, py.None())?;
+    }
+    dhis2.setattr("problems", PyList::empty(py))?;
+    m.add("Dhis2Error", dhis2)?;
+    let auth = py.get_type::<AuthError>();
+    for name in ["http_status", "error_code", "web_message"] {
+        auth.setattr(name, py.None())?;
+    }
+    m.add("AuthError", auth)?;
+    let transport = py.get_type::<TransportError>();
+    for name in ["http_status", "error_code", "web_message"] {
+        transport.setattr(name, py.None())?;
+    }
+    m.add("TransportError", transport)?;
     Ok(())
 }

@@ -8,7 +8,7 @@ use hrh_core::{IscoCode, Registry};
 use hrh_fhir::config::CodeKey;
 use hrh_fhir::{FhirError, ReadConfig, ReadReport, Rejected, inputs, link_references};
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyString, PyTuple};
+use pyo3::types::PyTuple;
 
 use crate::errors::{IntoPyResult, InvalidInput, Place, fhir_to_py};
 use crate::registry::PyRegistry;
@@ -208,7 +208,8 @@ fn finish(
 /// or `entry`, `resource_type`, `record_id` and `field`; with
 /// `errors="skip"` such records are left out and listed in
 /// `Registry.rejected`. A missing file raises `FileNotFoundError`. The GIL is
-/// released while reading.
+/// released while reading, and NDJSON files are parsed on all cores (the
+/// registry is the same as read on one).
 #[pyfunction]
 #[pyo3(
     signature = (*paths, config = None, errors = "raise"),
@@ -240,8 +241,9 @@ pub fn read_registry(
         ));
     }
     let names = FileNames::new(&files);
+    let threads = std::thread::available_parallelism().map_or(1, usize::from);
     let (registry, report) = py
-        .detach(|| hrh_fhir::read_registry(&files, config))
+        .detach(|| hrh_fhir::stream::read_registry(&files, config, threads))
         .map_err(|e| fhir_to_py(py, &e, &|name| names.path_of(name)))?;
     finish(py, registry, &report, Some(&names), on_error)
 }
@@ -254,19 +256,7 @@ pub fn from_bundle(
     errors: &str,
 ) -> PyResult<PyRegistry> {
     let on_error = OnError::parse(py, errors)?;
-    let text: String = if bundle.is_instance_of::<PyString>() {
-        bundle.extract()?
-    } else if bundle.is_instance_of::<PyDict>() {
-        py.import("json")?
-            .getattr("dumps")?
-            .call1((bundle,))?
-            .extract()?
-    } else {
-        return Err(pyo3::exceptions::PyTypeError::new_err(format!(
-            "from_bundle() takes a dict or JSON text, not {}",
-            bundle.get_type().name()?
-        )));
-    };
+    let text = crate::json_text(py, bundle, "from_bundle() takes a dict or JSON text")?;
     let default = ReadConfig::default();
     let config = config.map_or(&default, |c| &c.inner);
     let (registry, report) = py

@@ -143,3 +143,41 @@ def test_dhis2_json_pandas_round_trip(registry: hrh.Registry, mapping: hrh.Mappi
     assert list(sent["dataElement"]) == list(frame["data_element"])
     assert list(sent["categoryOptionCombo"]) == list(frame["category_option_combo"])
     assert list(sent["value"].astype(float)) == list(frame["value"].astype(float))
+
+
+def test_measure_report(registry: hrh.Registry, mapping: hrh.Mapping) -> None:
+    result = registry.aggregate(mapping, period="2024", country="UZ", org_unit="UZ")
+    bundle = json.loads(result.to_measure_report())
+    assert bundle["resourceType"] == "Bundle"
+    assert bundle["type"] == "collection"
+    reports = [e["resource"] for e in bundle["entry"]]
+    assert len(reports) == 1
+    report = reports[0]
+    assert report["resourceType"] == "MeasureReport"
+    assert report["type"] == "summary"
+    assert report["measure"].endswith(result.data_set)
+    assert report["subject"]["identifier"]["value"] == "UZ"
+    assert report["period"] == {"start": "2024-01-01", "end": "2024-12-31"}
+    # Every value is in the report: as the group's score or as one of its strata.
+    found = {}
+    for group in report["group"]:
+        element = group["code"]["coding"][0]["code"]
+        if "measureScore" in group:
+            found[(element, None)] = group["measureScore"]["value"]
+        for stratum in group.get("stratifier", []):
+            for s in stratum["stratum"]:
+                combo = s["value"]["coding"][0]["code"]
+                found[(element, combo)] = s["measureScore"]["value"]
+    expected = {(v["data_element"], v["category_option_combo"]): v["value"] for v in result.values}
+    assert found == expected
+    # The mapping names each stratum's breakdown.
+    strata = [s for g in report["group"] for st in g.get("stratifier", []) for s in st["stratum"]]
+    assert strata and all(s.get("component") for s in strata)
+
+
+def test_measure_report_leaves_out_withheld(registry: hrh.Registry, mapping: hrh.Mapping) -> None:
+    full = json.loads(registry.aggregate(mapping, org_unit="UZ").to_measure_report())
+    suppressed = registry.aggregate(mapping, org_unit="UZ", suppress=5)
+    assert suppressed.withheld
+    text = suppressed.to_measure_report()
+    assert len(text) < len(json.dumps(full))

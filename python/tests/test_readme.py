@@ -4,6 +4,7 @@ import re
 from pathlib import Path
 
 import pytest
+from conftest import StandIn
 
 ROOT = Path(__file__).parents[2]
 READMES = [ROOT / "README.md", ROOT / "python" / "README.md"]
@@ -14,7 +15,10 @@ def python_blocks(path: Path) -> list[str]:
 
 
 @pytest.mark.parametrize("readme", READMES, ids=lambda p: str(p.relative_to(ROOT)))
-def test_examples_run(readme: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_examples_run(
+    readme: Path, capsys: pytest.CaptureFixture[str], standin: StandIn, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DHIS2_URL", standin.url)  # the DHIS2 examples talk to the stand-in
     blocks = python_blocks(readme)
     assert blocks, f"no python example in {readme}"
     for block in blocks:

@@ -44,6 +44,31 @@ pub struct AggregateResult {
     pub data_set: Option<String>,
 }
 
+/// `judge` applied to every item, on `threads` threads (contiguous chunks), in item order.
+fn judge_all<T: Sync, F: Send>(
+    items: &[T],
+    threads: usize,
+    judge: impl Fn(&T) -> F + Sync,
+) -> Vec<F> {
+    let chunk = items.len().div_ceil(threads.max(1)).max(1);
+    std::thread::scope(|scope| {
+        let judge = &judge;
+        let parts: Vec<_> = items
+            .chunks(chunk)
+            .map(|part| scope.spawn(move || part.iter().map(judge).collect::<Vec<F>>()))
+            .collect();
+        let mut all = Vec::with_capacity(items.len());
+        for part in parts {
+            match part.join() {
+                Ok(facts) => all.extend(facts),
+                // A panic while judging is a bug; pass it on as it was.
+                Err(payload) => std::panic::resume_unwind(payload),
+            }
+        }
+        all
+    })
+}
+
 /// Per target: where its combos live in the cell vector.
 #[derive(Debug, Clone)]
 struct Slots {
@@ -144,7 +169,17 @@ impl Aggregation {
     }
 
     /// Aggregates a whole in-memory registry.
-    pub fn run(mut self, registry: &crate::registry::Registry) -> AggregateResult {
+    pub fn run(self, registry: &crate::registry::Registry) -> AggregateResult {
+        self.run_parallel(registry, 1)
+    }
+
+    /// [`run`](Self::run) with employments and practitioners judged on `threads` threads
+    /// (at least one); the facts are then added in registry order, so the result is the same.
+    pub fn run_parallel(
+        mut self,
+        registry: &crate::registry::Registry,
+        threads: usize,
+    ) -> AggregateResult {
         for org in &registry.organizations {
             self.add_organization(org);
         }
@@ -154,11 +189,24 @@ impl Aggregation {
         for service in &registry.services {
             self.add_service(service);
         }
-        for e in &registry.employments {
-            self.add_employment(e);
+        if threads <= 1 {
+            for e in &registry.employments {
+                self.add_employment(e);
+            }
+            for p in &registry.practitioners {
+                self.add_practitioner(p);
+            }
+            return self.finish();
         }
-        for p in &registry.practitioners {
-            self.add_practitioner(p);
+        let facts = judge_all(&registry.employments, threads, |e| self.judge.employment(e));
+        for (e, facts) in registry.employments.iter().zip(facts) {
+            self.add_employment_facts(&e.practitioner, facts);
+        }
+        let facts = judge_all(&registry.practitioners, threads, |p| {
+            self.judge.practitioner(p)
+        });
+        for (p, facts) in registry.practitioners.iter().zip(&facts) {
+            self.add_practitioner_facts(&p.id, facts);
         }
         self.finish()
     }

@@ -736,6 +736,33 @@ fn run_order_does_not_change_the_figures() {
 }
 
 #[test]
+fn parallel_run_gives_the_serial_result() {
+    for name in ["nhwa-module1", "nhwa-module1-subnational"] {
+        let mapping = Mapping::builtin(name).unwrap();
+        let registry = SyntheticRegistry::new(Config {
+            workers: 3_000,
+            seed: 9,
+            bad_records: true,
+            ..Config::default()
+        })
+        .to_registry();
+        let options = Options {
+            org_unit: Some("UZdemoRoot1".into()),
+            ..options()
+        };
+        let serial = Aggregation::new(&mapping, &options).unwrap().run(&registry);
+        for threads in [2, 3, 7] {
+            let parallel = Aggregation::new(&mapping, &options)
+                .unwrap()
+                .run_parallel(&registry, threads);
+            assert_eq!(parallel.values, serial.values, "{name}, {threads} threads");
+            assert_eq!(parallel.account, serial.account);
+            assert_eq!(parallel.withheld, serial.withheld);
+        }
+    }
+}
+
+#[test]
 fn wrong_period_type_and_missing_org_unit_are_refused() {
     let mapping = Mapping::from_toml(GOLDEN_MAPPING).unwrap();
     let err = Aggregation::new(

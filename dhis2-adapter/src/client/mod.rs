@@ -73,6 +73,7 @@ impl Dhis2Client {
         let http = reqwest::Client::builder()
             .timeout(settings.timeout)
             .connect_timeout(settings.connect_timeout)
+            .danger_accept_invalid_certs(settings.accept_invalid_certs)
             .user_agent(concat!("hrh-dhis2/", env!("CARGO_PKG_VERSION")))
             .build()
             .map_err(|error| Dhis2Error::ClientSetup(error.without_url().to_string()))?;

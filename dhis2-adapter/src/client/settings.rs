@@ -76,6 +76,9 @@ pub struct ClientSettings {
     pub poll_interval: Duration,
     /// Longest wait for an asynchronous import to complete (default 30 min).
     pub task_timeout: Duration,
+    /// Accept any TLS certificate, even invalid or self-signed (default `false`). Only for
+    /// test servers: it lets anyone in the middle read the credentials.
+    pub accept_invalid_certs: bool,
 }
 
 impl ClientSettings {
@@ -91,6 +94,7 @@ impl ClientSettings {
             page_size: 500,
             poll_interval: Duration::from_secs(1),
             task_timeout: Duration::from_mins(30),
+            accept_invalid_certs: false,
         }
     }
 
@@ -119,6 +123,13 @@ impl ClientSettings {
     #[must_use]
     pub fn with_page_size(mut self, page_size: u32) -> Self {
         self.page_size = page_size.max(1);
+        self
+    }
+
+    /// Accepts invalid TLS certificates (test servers only; see the field).
+    #[must_use]
+    pub fn with_accept_invalid_certs(mut self, accept: bool) -> Self {
+        self.accept_invalid_certs = accept;
         self
     }
 

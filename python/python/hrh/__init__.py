@@ -7,9 +7,11 @@ re-exports them.
 from hrh._native import (
     Aggregate,
     AuthError,
+    Dhis2Client,
     Dhis2Error,
     FhirError,
     HrhError,
+    ImportSummary,
     InvalidInput,
     Mapping,
     MappingError,
@@ -25,9 +27,11 @@ from hrh._native import (
 __all__ = [
     "Aggregate",
     "AuthError",
+    "Dhis2Client",
     "Dhis2Error",
     "FhirError",
     "HrhError",
+    "ImportSummary",
     "InvalidInput",
     "Mapping",
     "MappingError",

@@ -9,9 +9,11 @@ from typing import Any, Literal, Optional, TypedDict, Union, final
 __all__ = [
     "Aggregate",
     "AuthError",
+    "Dhis2Client",
     "Dhis2Error",
     "FhirError",
     "HrhError",
+    "ImportSummary",
     "InvalidInput",
     "Mapping",
     "MappingError",
@@ -151,6 +153,7 @@ class Aggregate:
     def to_dhis2_json(self) -> str: ...
     def to_dhis2_csv(self) -> str: ...
     def to_adx(self) -> str: ...
+    def to_measure_report(self) -> str: ...
     def __len__(self) -> int: ...
 
 @final
@@ -224,6 +227,122 @@ class MappingError(HrhError):
     issues: list[tuple[int, str]]
 
 class FhirError(HrhError): ...
-class Dhis2Error(HrhError): ...
-class AuthError(HrhError): ...
-class TransportError(HrhError): ...
+
+class _WebMessage(TypedDict):
+    http_status_code: int
+    message: Optional[str]
+    error_code: Optional[str]
+    dev_message: Optional[str]
+
+class _PreflightProblem(TypedDict):
+    index: int
+    issue: str
+
+class Dhis2Error(HrhError):
+    http_status: Optional[int]
+    error_code: Optional[str]
+    web_message: Optional[_WebMessage]
+    summary: Optional[ImportSummary]
+    problems: list[_PreflightProblem]
+
+class AuthError(HrhError):
+    http_status: Optional[int]
+    error_code: Optional[str]
+    web_message: Optional[_WebMessage]
+
+class TransportError(HrhError):
+    http_status: Optional[int]
+    error_code: Optional[str]
+    web_message: Optional[_WebMessage]
+
+class _SystemInfo(TypedDict):
+    version: str
+    revision: Optional[str]
+    build_time: Optional[str]
+    server_date: Optional[str]
+    system_name: Optional[str]
+    context_path: Optional[str]
+
+class _DataValue(TypedDict):
+    data_element: str
+    category_option_combo: Optional[str]
+    attribute_option_combo: Optional[str]
+    org_unit: Optional[str]
+    period: Optional[str]
+    value: Optional[str]
+    stored_by: Optional[str]
+    last_updated: Optional[str]
+    comment: Optional[str]
+
+class _OrgUnit(TypedDict):
+    id: str
+    code: Optional[str]
+    name: Optional[str]
+    short_name: Optional[str]
+    level: Optional[int]
+    path: Optional[str]
+    parent: Optional[str]
+    opening_date: Optional[str]
+    closed_date: Optional[str]
+
+class _Conflict(TypedDict):
+    object: Optional[str]
+    objects: dict[str, str]
+    value: Optional[str]
+    error_code: Optional[str]
+    property: Optional[str]
+    indexes: list[int]
+    data_values: list[_DataValue]
+
+_ImportStrategy = Literal["CREATE_AND_UPDATE", "CREATE", "UPDATE", "DELETE"]
+
+@final
+class ImportSummary:
+    @property
+    def status(self) -> Literal["SUCCESS", "WARNING", "ERROR"]: ...
+    @property
+    def description(self) -> Optional[str]: ...
+    @property
+    def imported(self) -> int: ...
+    @property
+    def updated(self) -> int: ...
+    @property
+    def ignored(self) -> int: ...
+    @property
+    def deleted(self) -> int: ...
+    @property
+    def conflicts(self) -> list[_Conflict]: ...
+    @property
+    def rejected_indexes(self) -> list[int]: ...
+    @property
+    def ok(self) -> bool: ...
+
+@final
+class Dhis2Client:
+    def __new__(
+        cls,
+        base_url: str,
+        auth: Optional[tuple[str, str]] = None,
+        *,
+        token: Optional[str] = None,
+        timeout: float = 60.0,
+        retries: int = 3,
+        insecure: bool = False,
+    ) -> Dhis2Client: ...
+    @property
+    def base_url(self) -> str: ...
+    def system_info(self) -> _SystemInfo: ...
+    def push(
+        self,
+        data: Union[Aggregate, str, dict[str, Any]],
+        *,
+        dry_run: bool = False,
+        chunk_size: Optional[int] = None,
+        preflight: bool = True,
+        import_strategy: _ImportStrategy = "CREATE_AND_UPDATE",
+        atomic: Optional[bool] = None,
+    ) -> ImportSummary: ...
+    def organisation_units(self, *filters: str, match_any: bool = False) -> list[_OrgUnit]: ...
+    def read_data_values(
+        self, data_set: str, org_unit: str, period: str, *, children: bool = False
+    ) -> list[_DataValue]: ...
