@@ -8,9 +8,9 @@ use serde::Deserialize;
 use url::Url;
 
 use super::http::{Credential, Request};
-use super::secret::Secret;
 use super::{FhirClient, retry};
 use crate::error::FhirError;
+use hrh_core::Secret;
 
 /// How the client authenticates. `Debug` never shows secrets.
 #[derive(Debug, Clone, Default)]

@@ -5,9 +5,9 @@ use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 use reqwest::{Method, StatusCode};
 use url::Url;
 
-use super::secret::Secret;
 use super::{FhirClient, OperationOutcome, auth, retry};
 use crate::error::FhirError;
+use hrh_core::Secret;
 
 /// A credential to attach to one request.
 #[derive(Debug, Clone)]

@@ -44,7 +44,6 @@ mod http;
 mod outcome;
 mod retry;
 mod search;
-mod secret;
 mod write;
 
 use std::sync::Arc;
@@ -57,9 +56,9 @@ pub use export::{
     ExportJob, ExportLevel, ExportManifest, ExportOutput, ExportRequest, ExportStatus,
 };
 pub use history::Synced;
+pub use hrh_core::Secret;
 pub use outcome::{Issue, IssueDetails, OperationOutcome};
 pub use search::{Page, Pages, Prefix, SearchParams};
-pub use secret::Secret;
 pub use write::{EntryOutcome, WriteOutcome};
 
 use crate::error::FhirError;

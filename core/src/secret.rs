@@ -4,11 +4,11 @@ use std::fmt;
 
 /// A password, client secret, token or private key.
 ///
-/// `Debug` and `Display` print `***`; only [`Secret::expose`] gives the value, and the client
-/// calls it only to build a request header or sign a JWT.
+/// `Debug` and `Display` print `***`; only [`Secret::expose`] gives the value, and the
+/// clients of `hrh-fhir` and `hrh-dhis2` call it only to build a request header or sign a JWT.
 ///
 /// ```
-/// use hrh_fhir::client::Secret;
+/// use hrh_core::Secret;
 /// let s = Secret::new("hunter2");
 /// assert_eq!(format!("{s} {s:?}"), "*** ***");
 /// assert_eq!(s.expose(), "hunter2");
