@@ -53,7 +53,7 @@ const THREAD: &str = "hrh-fhir";
 pub struct PyFhirClient {
     client: FhirClient,
     base_url: String,
-    /// `user='admin'`, `token=***`, ... for `repr()`.
+    /// `user="admin"`, `token=***` or `client_id="hrh"` for `repr()`; `None` without auth.
     who: Option<String>,
 }
 
@@ -191,6 +191,7 @@ struct Changed {
 }
 
 impl Changed {
+    /// From a mirror change; `base` names the server in an error.
     fn new(change: Change, base: &str) -> Result<Self, RustFhirError> {
         Ok(match change {
             Change::Upsert {
@@ -220,21 +221,22 @@ impl Changed {
         })
     }
 
+    /// The change as a dict (`resource` None for a deletion).
     fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
         let d = PyDict::new(py);
         d.set_item("resource_type", &self.resource_type)?;
         d.set_item("id", &self.id)?;
         d.set_item("deleted", self.resource.is_none())?;
         d.set_item("last_updated", self.last_updated.as_deref())?;
-        let resource = match &self.resource {
-            Some(resource) => crate::json::to_py(py, resource)?,
-            None => py.None().into_bound(py),
-        };
-        d.set_item("resource", resource)?;
+        d.set_item(
+            "resource",
+            crate::json::option_to_py(py, self.resource.as_ref())?,
+        )?;
         Ok(d)
     }
 }
 
+/// What the server did with one transaction entry, as a dict.
 fn entry_dict<'py>(py: Python<'py>, entry: &EntryOutcome) -> PyResult<Bound<'py, PyDict>> {
     let d = PyDict::new(py);
     d.set_item("status", &entry.status)?;
@@ -249,11 +251,10 @@ fn entry_dict<'py>(py: Python<'py>, entry: &EntryOutcome) -> PyResult<Bound<'py,
         None => py.None().into_bound(py),
     };
     d.set_item("outcome", outcome)?;
-    let resource = match &entry.resource {
-        Some(resource) => crate::json::to_py(py, resource)?,
-        None => py.None().into_bound(py),
-    };
-    d.set_item("resource", resource)?;
+    d.set_item(
+        "resource",
+        crate::json::option_to_py(py, entry.resource.as_ref())?,
+    )?;
     Ok(d)
 }
 
@@ -542,6 +543,7 @@ pub struct PySearchPages {
     pages: Mutex<Option<Pages>>,
 }
 
+/// One search page as a dict: `matches`, `includes`, `outcomes`, `total`.
 fn page_dict<'py>(py: Python<'py>, page: &Page) -> PyResult<Bound<'py, PyDict>> {
     let d = PyDict::new(py);
     let list = |values: Vec<Value>| resources(py, &values);

@@ -40,6 +40,14 @@ pub fn to_py<'py>(py: Python<'py>, value: &Value) -> PyResult<Bound<'py, PyAny>>
     }
 }
 
+/// `value` as Python objects, or `None`.
+pub fn option_to_py<'py>(py: Python<'py>, value: Option<&Value>) -> PyResult<Bound<'py, PyAny>> {
+    match value {
+        Some(value) => to_py(py, value),
+        None => Ok(py.None().into_bound(py)),
+    }
+}
+
 /// A dict (or JSON text) as a `serde_json` value; `TypeError` starting with
 /// `takes` for anything else, `InvalidInput` for text that is not JSON.
 pub fn from_py(py: Python<'_>, value: &Bound<'_, PyAny>, takes: &str) -> PyResult<Value> {
