@@ -1,14 +1,10 @@
 //! `hrh.Dhis2Client` and `hrh.ImportSummary`: the DHIS2 Web API from Python (mirrors
 //! `hrh_dhis2::client`).
 //!
-//! Every request runs on a thread of its own while the calling thread waits
-//! without the GIL, waking every [`SIGNAL_POLL`] to let Python handle signals:
-//! Ctrl-C raises `KeyboardInterrupt` at once, and the abandoned request ends
-//! with its timeout.
+//! Every request runs through [`background::run`]: on a thread of its own,
+//! with Python waiting without the GIL and honouring Ctrl-C.
 
 use std::sync::Arc;
-use std::sync::mpsc::{RecvTimeoutError, channel};
-use std::time::Duration;
 
 use hrh_dhis2::client::blocking::Dhis2Client;
 use hrh_dhis2::client::{
@@ -22,10 +18,8 @@ use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
 
 use crate::aggregate::PyAggregate;
-use crate::errors::{InvalidInput, TransportError, dhis2_to_py, import_error, preflight_error};
-
-/// How often a call waiting for DHIS2 lets Python check for Ctrl-C.
-const SIGNAL_POLL: Duration = Duration::from_millis(50);
+use crate::background;
+use crate::errors::{InvalidInput, dhis2_to_py, import_error, preflight_error};
 
 /// A client of a DHIS2 instance's Web API (2.36 and later).
 ///
@@ -50,34 +44,14 @@ pub struct PyDhis2Client {
 }
 
 impl PyDhis2Client {
-    /// Runs `call` with the client on another thread; waits without the GIL, checking signals.
+    /// Runs `call` with the client on another thread ([`background::run`]).
     fn run<T: Send + 'static>(
         &self,
         py: Python<'_>,
         call: impl FnOnce(&Dhis2Client) -> Result<T, RustDhis2Error> + Send + 'static,
     ) -> PyResult<T> {
         let client = Arc::clone(&self.client);
-        let (tx, mut rx) = channel();
-        std::thread::Builder::new()
-            .name("hrh-dhis2".to_owned())
-            .spawn(move || {
-                // The receiver is gone only after Ctrl-C; the result is then of no use.
-                let _ = tx.send(call(&client));
-            })?;
-        loop {
-            // The receiver is not `Sync`: it is moved into the GIL-free wait and back.
-            let (got, back) = py.detach(move || (rx.recv_timeout(SIGNAL_POLL), rx));
-            rx = back;
-            match got {
-                Ok(result) => return result.map_err(|e| dhis2_to_py(py, &e)),
-                Err(RecvTimeoutError::Timeout) => py.check_signals()?,
-                Err(RecvTimeoutError::Disconnected) => {
-                    return Err(TransportError::new_err(
-                        "the DHIS2 request thread stopped without an answer",
-                    ));
-                }
-            }
-        }
+        background::run(py, "hrh-dhis2", move || call(&client))?.map_err(|e| dhis2_to_py(py, &e))
     }
 }
 
@@ -106,16 +80,6 @@ fn strategy(py: Python<'_>, text: &str) -> PyResult<ImportStrategy> {
             format!(
                 "import_strategy must be CREATE_AND_UPDATE, CREATE, UPDATE or DELETE, not {other:?}"
             ),
-        )),
-    }
-}
-
-fn seconds(py: Python<'_>, name: &str, value: f64) -> PyResult<Duration> {
-    match Duration::try_from_secs_f64(value) {
-        Ok(d) if !d.is_zero() => Ok(d),
-        _ => Err(InvalidInput::err(
-            py,
-            format!("{name} must be a positive number of seconds, not {value}"),
         )),
     }
 }
@@ -181,7 +145,7 @@ impl PyDhis2Client {
             }
         };
         let settings = ClientSettings::new(base_url.clone(), auth)
-            .with_timeout(seconds(py, "timeout", timeout)?)
+            .with_timeout(crate::seconds(py, "timeout", timeout)?)
             .with_retry(RetryPolicy {
                 max_attempts: retries.saturating_add(1),
                 ..RetryPolicy::default()

@@ -7,6 +7,7 @@
 use hrh_core::CoreError;
 use hrh_dhis2::Dhis2Error as RustDhis2Error;
 use hrh_dhis2::client::PreflightReport;
+use hrh_fhir::client::OperationOutcome;
 use hrh_fhir::{FhirError as RustFhirError, Origin};
 use pyo3::exceptions::{PyException, PyOSError, PyValueError};
 use pyo3::prelude::*;
@@ -31,7 +32,9 @@ pyo3::create_exception!(
     hrh,
     FhirError,
     HrhError,
-    "A FHIR resource or server response could not be used."
+    "A FHIR server refused a request, or its response could not be used.\n\n\
+`status` (also `http_status`) is the HTTP status of a refusal (or None), and \
+`operation_outcome` the OperationOutcome the server sent with it, as a dict (or None)."
 );
 pyo3::create_exception!(
     hrh,
@@ -46,7 +49,8 @@ pyo3::create_exception!(
     hrh,
     AuthError,
     HrhError,
-    "A server refused the credentials (HTTP 401) or the permission (403); `http_status` says which."
+    "A server refused the credentials (HTTP 401) or the permission (403); `http_status` says which.\n\n\
+For a FHIR server, `operation_outcome` is the OperationOutcome it sent (a dict, or None)."
 );
 pyo3::create_exception!(
     hrh,
@@ -305,6 +309,80 @@ pub fn dhis2_to_py(py: Python<'_>, error: &RustDhis2Error) -> PyErr {
     )
 }
 
+/// An OperationOutcome as a FHIR-shaped dict (`resourceType`, `issue`).
+pub fn outcome_dict<'py>(
+    py: Python<'py>,
+    outcome: &OperationOutcome,
+) -> PyResult<Bound<'py, PyAny>> {
+    let mut value = serde_json::to_value(outcome)
+        .map_err(|e| FhirError::new_err(format!("OperationOutcome not representable: {e}")))?;
+    if let Some(members) = value.as_object_mut() {
+        members.insert("resourceType".to_owned(), "OperationOutcome".into());
+    }
+    crate::json::to_py(py, &value)
+}
+
+/// Translates an error of the FHIR REST client (`hrh_fhir::client`) into its Python exception.
+///
+/// `AuthError` for HTTP 401 and 403 and for a refused token request,
+/// `TransportError` when no answer came (connection refused or reset,
+/// timeouts), `InvalidInput` for a bad URL, and `FhirError` for the rest.
+/// `FhirError` and `AuthError` carry `http_status` (and `FhirError` the same in
+/// `status`) and `operation_outcome` (a dict, or `None`).
+#[expect(
+    clippy::match_same_arms,
+    reason = "every variant is named so that its family is a decision; the wildcard is for non_exhaustive"
+)]
+pub fn fhir_client_to_py(py: Python<'_>, error: &RustFhirError) -> PyErr {
+    let message = error.to_string();
+    let (status, outcome) = match error {
+        RustFhirError::Http {
+            status, outcome, ..
+        } => (Some(*status), outcome.as_ref()),
+        _ => (None, None),
+    };
+    let err = match error {
+        RustFhirError::Http {
+            status: 401 | 403, ..
+        }
+        | RustFhirError::Auth { .. } => AuthError::new_err(message),
+        RustFhirError::Transport { .. } | RustFhirError::Timeout { .. } => {
+            TransportError::new_err(message)
+        }
+        RustFhirError::InvalidUrl { .. } => InvalidInput::err(py, message),
+        RustFhirError::Http { .. }
+        | RustFhirError::TooLarge { .. }
+        | RustFhirError::UnexpectedResponse { .. }
+        | RustFhirError::PagingLoop { .. }
+        | RustFhirError::ForeignOrigin { .. }
+        | RustFhirError::Export { .. }
+        | RustFhirError::Io { .. }
+        | RustFhirError::Json { .. }
+        | RustFhirError::NotAResource { .. }
+        | RustFhirError::UnsupportedResourceType { .. }
+        | RustFhirError::Structure { .. }
+        | RustFhirError::MissingId { .. }
+        | RustFhirError::Invalid { .. } => FhirError::new_err(message),
+        // `FhirError` is non-exhaustive: a variant added later is a FHIR failure too.
+        _ => FhirError::new_err(message),
+    };
+    let outcome = match outcome.map(|o| outcome_dict(py, o)).transpose() {
+        Ok(outcome) => outcome,
+        Err(e) => return e,
+    };
+    let status = status
+        .and_then(|s| s.into_pyobject(py).ok())
+        .map(Bound::into_any);
+    let mut attributes = vec![
+        ("http_status", status.clone()),
+        ("operation_outcome", outcome),
+    ];
+    if err.is_instance_of::<FhirError>(py) {
+        attributes.push(("status", status));
+    }
+    with_attributes(py, err, &attributes)
+}
+
 /// A `Dhis2Error` for an import DHIS2 aborted, carrying the summary in `.summary`.
 pub fn import_error(py: Python<'_>, message: String, summary: PyImportSummary) -> PyErr {
     let err = Dhis2Error::new_err(message);
@@ -400,7 +478,11 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     // The class default, so `.issues` exists on every instance.
     mapping.setattr("issues", PyList::empty(py))?;
     m.add("MappingError", mapping)?;
-    m.add("FhirError", py.get_type::<FhirError>())?;
+    let fhir = py.get_type::<FhirError>();
+    for name in ["status", "http_status", "operation_outcome"] {
+        fhir.setattr(name, py.None())?;
+    }
+    m.add("FhirError", fhir)?;
     let dhis2 = py.get_type::<Dhis2Error>();
     // Class defaults, so every instance has the attributes.
     for name in ["http_status", "error_code", "web_message", "summary"] {
@@ -409,7 +491,12 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     dhis2.setattr("problems", PyList::empty(py))?;
     m.add("Dhis2Error", dhis2)?;
     let auth = py.get_type::<AuthError>();
-    for name in ["http_status", "error_code", "web_message"] {
+    for name in [
+        "http_status",
+        "error_code",
+        "web_message",
+        "operation_outcome",
+    ] {
         auth.setattr(name, py.None())?;
     }
     m.add("AuthError", auth)?;

@@ -3,23 +3,31 @@
 //! Wiring only: each file wraps one concept of `hrh-core` (`period.rs`,
 //! `mapping.rs`, `registry.rs`, `quality.rs`, `aggregate.rs`) or of the
 //! adapters (`read.rs` for `hrh-fhir`'s readers; the DHIS2 writers of
-//! `hrh-dhis2` in `aggregate.rs`, its Web API client in `dhis2.rs`) in a
-//! `Py`-prefixed class or function, and
+//! `hrh-dhis2` in `aggregate.rs`, its Web API client in `dhis2.rs`, the FHIR
+//! REST client in `fhir_client.rs`) in a `Py`-prefixed class or function,
+//! `background.rs` runs their requests off the GIL, `json.rs` converts JSON, and
 //! `errors.rs` maps every core and adapter error to its Python exception. The
 //! Python package `hrh` (in `python/hrh`) re-exports it all.
 
 mod aggregate;
+mod background;
 mod dhis2;
 mod errors;
+mod fhir_client;
+mod json;
 mod mapping;
 mod period;
 mod quality;
 mod read;
 mod registry;
 
+use std::time::Duration;
+
 use pyo3::exceptions::{PyImportError, PyTypeError};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyString};
+
+use crate::errors::InvalidInput;
 
 /// `rows` (a list of dicts) as a `pandas.DataFrame` with `columns`, even when empty.
 ///
@@ -79,6 +87,17 @@ fn json_text(py: Python<'_>, value: &Bound<'_, PyAny>, takes: &str) -> PyResult<
     }
 }
 
+/// A positive number of seconds as a `Duration`; else `InvalidInput` naming the argument.
+fn seconds(py: Python<'_>, name: &str, value: f64) -> PyResult<Duration> {
+    match Duration::try_from_secs_f64(value) {
+        Ok(d) if !d.is_zero() => Ok(d),
+        _ => Err(InvalidInput::err(
+            py,
+            format!("{name} must be a positive number of seconds, not {value}"),
+        )),
+    }
+}
+
 /// The native part of `hrh`; import `hrh` instead.
 #[pymodule]
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
@@ -91,6 +110,8 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<read::PyReadConfig>()?;
     m.add_class::<dhis2::PyDhis2Client>()?;
     m.add_class::<dhis2::PyImportSummary>()?;
+    m.add_class::<fhir_client::PyFhirClient>()?;
+    m.add_class::<fhir_client::PySearchPages>()?;
     m.add_function(wrap_pyfunction!(read::read_registry, m)?)?;
     errors::register(m)?;
     Ok(())

@@ -100,9 +100,16 @@ impl PyReadConfig {
     }
 }
 
+impl PyReadConfig {
+    /// The settings of `config`, or the defaults.
+    pub fn settings(config: Option<&Self>) -> ReadConfig {
+        config.map_or_else(ReadConfig::default, |c| c.inner.clone())
+    }
+}
+
 /// What to do with records that cannot be read: the `errors` argument.
 #[derive(Debug, Clone, Copy)]
-enum OnError {
+pub enum OnError {
     /// Raise `InvalidInput` for the first one.
     Raise,
     /// Leave them out; `Registry.rejected` lists them.
@@ -110,7 +117,8 @@ enum OnError {
 }
 
 impl OnError {
-    fn parse(py: Python<'_>, text: &str) -> PyResult<Self> {
+    /// The `errors` argument: `"raise"` or `"skip"`.
+    pub fn parse(py: Python<'_>, text: &str) -> PyResult<Self> {
         match text {
             "raise" => Ok(Self::Raise),
             "skip" => Ok(Self::Skip),
@@ -123,7 +131,7 @@ impl OnError {
 }
 
 /// The files read, found by the name the reader gives them in errors.
-struct FileNames<'a>(HashMap<String, &'a Path>);
+pub struct FileNames<'a>(HashMap<String, &'a Path>);
 
 impl<'a> FileNames<'a> {
     /// The first file of each name wins (names are unique in a flat export).
@@ -172,7 +180,7 @@ impl Rejection {
 }
 
 /// The registry, or `InvalidInput` for the first rejected record under `errors="raise"`.
-fn finish(
+pub fn finish(
     py: Python<'_>,
     registry: Registry,
     report: &ReadReport,

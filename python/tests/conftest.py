@@ -1,9 +1,16 @@
 """Shared fixtures: one small synthetic registry, the shipped mapping, the
-shared FHIR fixture folder, and the DHIS2 stand-in."""
+shared FHIR fixture folder, the DHIS2 stand-in, and the real FHIR server
+(sekmet-fhir)."""
 
 import contextlib
 import os
+import socket
 import subprocess
+import tempfile
+import threading
+import time
+import urllib.error
+import urllib.request
 from pathlib import Path
 from typing import Iterator, NamedTuple
 
@@ -97,3 +104,134 @@ def standin(standin_path: Path) -> Iterator[StandIn]:
     """A fresh stand-in with DHIS2 2.42 conventions, stopped at teardown."""
     with running_standin(standin_path) as running:
         yield running
+
+
+@contextlib.contextmanager
+def ticking() -> Iterator[list[int]]:
+    """Counts the ticks (one per 10 ms) of another Python thread while the block
+    runs: a call that keeps the GIL lets it tick hardly at all."""
+    ticks: list[int] = []
+    stop = threading.Event()
+
+    def tick() -> None:
+        while not stop.is_set():
+            ticks.append(1)
+            time.sleep(0.01)
+
+    ticker = threading.Thread(target=tick)
+    ticker.start()
+    try:
+        yield ticks
+    finally:
+        stop.set()
+        ticker.join()
+
+
+# --- the real FHIR server: sekmet-fhir (../shared/docs/PEERS.md section 1) ---
+
+SEKMET_VERSION = "0.1.1"
+
+
+def target_dir() -> Path:
+    return Path(os.environ.get("CARGO_TARGET_DIR", ROOT / "target"))
+
+
+def unavailable(message: str) -> None:
+    """Skip the test, or fail it when `CI` is set."""
+    if os.environ.get("CI"):
+        pytest.fail(f"{message} and CI is set")
+    pytest.skip(message)
+
+
+@pytest.fixture(scope="session")
+def sekmet_venv() -> Path:
+    """`<target>/sekmet-venv` with sekmet-fhir installed (once; a marker file
+    records a finished install, shared with the Rust tests' harness)."""
+    venv = target_dir() / "sekmet-venv"
+    marker = venv / f".sekmet-fhir-{SEKMET_VERSION}"
+    if marker.is_file() and (venv / "bin" / "sekmet").is_file():
+        return venv
+    python = os.environ.get("PYTHON", "python3")
+    try:
+        subprocess.run([python, "-m", "venv", "--clear", str(venv)], check=True, capture_output=True)
+        subprocess.run(
+            [str(venv / "bin" / "pip"), "install", "--quiet", "--disable-pip-version-check", f"sekmet-fhir=={SEKMET_VERSION}"],
+            check=True,
+            capture_output=True,
+            timeout=600,
+        )
+    except (OSError, subprocess.SubprocessError) as e:
+        detail = getattr(e, "stderr", b"") or b""
+        unavailable(f"sekmet-fhir cannot be installed: {e} {detail.decode(errors='replace')[-500:]}")
+    marker.write_text(SEKMET_VERSION, encoding="utf-8")
+    return venv
+
+
+class Sekmet(NamedTuple):
+    base: str
+    """The FHIR base URL, e.g. `http://127.0.0.1:40123/fhir`."""
+    port: int
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+def metadata_ok(base: str) -> bool:
+    try:
+        with urllib.request.urlopen(f"{base}/metadata", timeout=5) as response:
+            status: int = response.status
+            return status == 200
+    except (OSError, urllib.error.URLError):
+        return False
+
+
+@contextlib.contextmanager
+def running_sekmet(venv: Path, extra_yaml: str = "") -> Iterator[Sekmet]:
+    """A fresh sekmet (empty SQLite store in a temporary folder) on a free
+    port, with `extra_yaml` appended to its config; killed on exit."""
+    with tempfile.TemporaryDirectory(prefix="hrh-sekmet-") as folder:
+        port = free_port()
+        base = f"http://127.0.0.1:{port}/fhir"
+        config = Path(folder) / "sekmet.yaml"
+        config.write_text(
+            f"base_url: {base}\nhost: 127.0.0.1\nport: {port}\ndata_dir: {Path(folder) / 'data'}\n"
+            f"simulator: {{enabled: false}}\nlog_inbound: false\n{extra_yaml}",
+            encoding="utf-8",
+        )
+        log_path = Path(folder) / "sekmet.log"
+        with open(log_path, "wb") as log:
+            process = subprocess.Popen(
+                [str(venv / "bin" / "sekmet"), "serve", "-c", str(config), "--host", "127.0.0.1", "--port", str(port)],
+                cwd=folder,
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+        try:
+            deadline = time.monotonic() + 60
+            while not metadata_ok(base):
+                if process.poll() is not None or time.monotonic() > deadline:
+                    unavailable(f"sekmet did not start: {log_path.read_text(errors='replace')[-2000:]}")
+                time.sleep(0.15)
+            yield Sekmet(base, port)
+        finally:
+            process.kill()
+            process.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def sekmet(sekmet_venv: Path) -> Iterator[Sekmet]:
+    """A sekmet server shared by a test module, stopped at its end."""
+    with running_sekmet(sekmet_venv) as server:
+        yield server
+
+
+@pytest.fixture
+def fresh_sekmet(sekmet_venv: Path) -> Iterator[Sekmet]:
+    """A sekmet server of the test's own (an empty store), stopped at teardown."""
+    with running_sekmet(sekmet_venv) as server:
+        yield server

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any, Dict
 
 import pytest
-from conftest import StandIn, running_standin
+from conftest import StandIn, running_standin, ticking
 
 import hrh
 
@@ -231,21 +231,8 @@ def test_ctrl_c_interrupts_a_waiting_call(standin: StandIn) -> None:
 
 def test_gil_released_while_waiting(standin: StandIn) -> None:
     fault(standin, {"delayMs": 600})
-    ticks = []
-    stop = threading.Event()
-
-    def tick() -> None:
-        while not stop.is_set():
-            ticks.append(1)
-            time.sleep(0.01)
-
-    ticker = threading.Thread(target=tick)
-    ticker.start()
-    try:
+    with ticking() as ticks:
         client(standin).system_info()
-    finally:
-        stop.set()
-        ticker.join()
     assert len(ticks) > 20
 
 

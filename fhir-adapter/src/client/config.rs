@@ -55,6 +55,9 @@ pub struct ClientConfig {
     pub export_timeout: Duration,
     /// The `User-Agent` header. Default: `hrh-fhir/<version>`.
     pub user_agent: String,
+    /// Accept any TLS certificate, even an invalid or self-signed one (test servers only).
+    /// Default: `false`.
+    pub accept_invalid_certs: bool,
 }
 
 impl Default for ClientConfig {
@@ -74,6 +77,7 @@ impl Default for ClientConfig {
             export_poll_interval: Duration::from_secs(2),
             export_timeout: Duration::from_hours(1),
             user_agent: concat!("hrh-fhir/", env!("CARGO_PKG_VERSION")).to_owned(),
+            accept_invalid_certs: false,
         }
     }
 }

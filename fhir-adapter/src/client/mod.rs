@@ -95,6 +95,9 @@ impl FhirClient {
     /// let client = FhirClient::new("http://127.0.0.1:8090/fhir", ClientConfig::default())?;
     /// assert_eq!(client.base_url().as_str(), "http://127.0.0.1:8090/fhir/");
     /// assert!(FhirClient::new("not a url", ClientConfig::default()).is_err());
+    /// // Credentials go in `ClientConfig::auth`; the error does not repeat them.
+    /// let err = FhirClient::new("http://hrh:pw-s3cr3t@127.0.0.1/fhir", ClientConfig::default());
+    /// assert!(!err.unwrap_err().to_string().contains("s3cr3t"));
     /// # Ok::<(), hrh_fhir::FhirError>(())
     /// ```
     pub fn new(base_url: &str, config: ClientConfig) -> Result<Self, FhirError> {
@@ -108,6 +111,14 @@ impl FhirClient {
                 detail: "not http or https".to_owned(),
             });
         }
+        if !base.username().is_empty() || base.password().is_some() {
+            let _ = base.set_username("");
+            let _ = base.set_password(None);
+            return Err(FhirError::InvalidUrl {
+                url: base.to_string(),
+                detail: "credentials belong in ClientConfig::auth, not in the URL".to_owned(),
+            });
+        }
         if !base.path().ends_with('/') {
             base.set_path(&format!("{}/", base.path()));
         }
@@ -117,6 +128,7 @@ impl FhirClient {
             .user_agent(config.user_agent.clone())
             .connect_timeout(config.connect_timeout)
             .read_timeout(config.read_timeout)
+            .danger_accept_invalid_certs(config.accept_invalid_certs)
             .build()
             .map_err(|e| FhirError::Transport {
                 method: "-".to_owned(),

@@ -11,6 +11,7 @@ __all__ = [
     "AuthError",
     "Dhis2Client",
     "Dhis2Error",
+    "FhirClient",
     "FhirError",
     "HrhError",
     "ImportSummary",
@@ -21,6 +22,7 @@ __all__ = [
     "QualityReport",
     "ReadConfig",
     "Registry",
+    "SearchPages",
     "TransportError",
     "__version__",
     "read_registry",
@@ -226,7 +228,10 @@ class InvalidInput(HrhError, ValueError):
 class MappingError(HrhError):
     issues: list[tuple[int, str]]
 
-class FhirError(HrhError): ...
+class FhirError(HrhError):
+    status: Optional[int]
+    http_status: Optional[int]
+    operation_outcome: Optional[dict[str, Any]]
 
 class _WebMessage(TypedDict):
     http_status_code: int
@@ -249,6 +254,7 @@ class AuthError(HrhError):
     http_status: Optional[int]
     error_code: Optional[str]
     web_message: Optional[_WebMessage]
+    operation_outcome: Optional[dict[str, Any]]
 
 class TransportError(HrhError):
     http_status: Optional[int]
@@ -346,3 +352,81 @@ class Dhis2Client:
     def read_data_values(
         self, data_set: str, org_unit: str, period: str, *, children: bool = False
     ) -> list[_DataValue]: ...
+
+_Resource = dict[str, Any]
+_ParamValue = Union[str, int, bool]
+_SearchParams = dict[str, Union[_ParamValue, Sequence[_ParamValue]]]
+_ReadType = Literal["Practitioner", "PractitionerRole", "Organization", "Location", "HealthcareService"]
+
+class _Change(TypedDict):
+    resource_type: str
+    id: str
+    deleted: bool
+    last_updated: Optional[str]
+    resource: Optional[_Resource]
+
+class _EntryOutcome(TypedDict):
+    status: str
+    code: Optional[int]
+    ok: bool
+    id: Optional[str]
+    location: Optional[str]
+    etag: Optional[str]
+    last_modified: Optional[str]
+    outcome: Optional[_Resource]
+    resource: Optional[_Resource]
+
+class _Page(TypedDict):
+    matches: list[_Resource]
+    includes: list[_Resource]
+    outcomes: list[_Resource]
+    total: Optional[int]
+
+@final
+class SearchPages:
+    def __iter__(self) -> SearchPages: ...
+    def __next__(self) -> _Page: ...
+
+@final
+class FhirClient:
+    def __new__(
+        cls,
+        base_url: str,
+        auth: Optional[tuple[str, str]] = None,
+        *,
+        token: Optional[str] = None,
+        client_credentials: Union[tuple[str, str, str], tuple[str, str, str, Optional[str]], None] = None,
+        timeout: float = 30.0,
+        retries: int = 3,
+        insecure: bool = False,
+    ) -> FhirClient: ...
+    @property
+    def base_url(self) -> str: ...
+    def capabilities(self) -> _Resource: ...
+    def read(self, resource_type: str, id: str) -> _Resource: ...
+    def search(
+        self,
+        resource_type: str,
+        params: Optional[_SearchParams] = None,
+        *,
+        max_pages: Optional[int] = None,
+    ) -> list[_Resource]: ...
+    def search_pages(self, resource_type: str, params: Optional[_SearchParams] = None) -> SearchPages: ...
+    def history_since(
+        self, resource_type: str, since: Optional[str] = None
+    ) -> tuple[list[_Change], Optional[str]]: ...
+    def read_registry(
+        self,
+        *resource_types: _ReadType,
+        config: Optional[ReadConfig] = None,
+        errors: _Errors = "raise",
+    ) -> Registry: ...
+    def export(
+        self,
+        types: Optional[Sequence[_ReadType]] = None,
+        since: Optional[str] = None,
+        *,
+        config: Optional[ReadConfig] = None,
+        errors: _Errors = "raise",
+    ) -> Registry: ...
+    def transaction(self, bundle: Union[_Resource, str]) -> list[_EntryOutcome]: ...

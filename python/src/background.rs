@@ -1,0 +1,51 @@
+//! Blocking calls made interruptible: the network clients (`dhis2.rs`,
+//! `fhir_client.rs`) run each request through [`run`].
+//!
+//! The call runs on a thread of its own while the calling thread waits without
+//! the GIL, waking every [`SIGNAL_POLL`] to let Python handle signals: Ctrl-C
+//! raises `KeyboardInterrupt` at once, and the abandoned call ends on its own
+//! (with its request's timeout) with nobody waiting for it.
+
+use std::sync::mpsc::{RecvTimeoutError, channel};
+use std::time::Duration;
+
+use pyo3::prelude::*;
+
+use crate::errors::TransportError;
+
+/// How often a waiting call lets Python check for Ctrl-C.
+pub const SIGNAL_POLL: Duration = Duration::from_millis(50);
+
+/// Runs `call` on a new thread named `name` and returns what it returns; waits
+/// without the GIL, checking for signals every [`SIGNAL_POLL`].
+///
+/// A signal handler that raises (Ctrl-C: `KeyboardInterrupt`) ends the wait
+/// with that exception; a thread that dies without an answer raises
+/// `TransportError`.
+pub fn run<T: Send + 'static>(
+    py: Python<'_>,
+    name: &str,
+    call: impl FnOnce() -> T + Send + 'static,
+) -> PyResult<T> {
+    let (tx, mut rx) = channel();
+    std::thread::Builder::new()
+        .name(name.to_owned())
+        .spawn(move || {
+            // The receiver is gone only after Ctrl-C; the result is then of no use.
+            let _ = tx.send(call());
+        })?;
+    loop {
+        // The receiver is not `Sync`: it is moved into the GIL-free wait and back.
+        let (got, back) = py.detach(move || (rx.recv_timeout(SIGNAL_POLL), rx));
+        rx = back;
+        match got {
+            Ok(value) => return Ok(value),
+            Err(RecvTimeoutError::Timeout) => py.check_signals()?,
+            Err(RecvTimeoutError::Disconnected) => {
+                return Err(TransportError::new_err(format!(
+                    "the {name} thread stopped without an answer"
+                )));
+            }
+        }
+    }
+}
