@@ -74,6 +74,13 @@ enum Fact {
     Other(Box<Record>),
 }
 
+/// The parsing threads to ask for: one more than the cores, because the thread that reads
+/// ahead and the one that merges leave part of a core idle. (1,000,000 workers on 2 cores:
+/// 3.5 s with 2 parsing threads, 3.06 s with 3, the same with 4.)
+pub fn default_threads() -> usize {
+    std::thread::available_parallelism().map_or(1, usize::from) + 1
+}
+
 /// Reads `files` (NDJSON, `.ndjson.gz`, or JSON documents) into `aggregation` and finishes it.
 /// `threads` parsing threads are used (at least one).
 pub fn aggregate_files(

@@ -249,7 +249,7 @@ pub fn read_registry(
         ));
     }
     let names = FileNames::new(&files);
-    let threads = std::thread::available_parallelism().map_or(1, usize::from);
+    let threads = hrh_fhir::stream::default_threads();
     let (registry, report) = py
         .detach(|| hrh_fhir::stream::read_registry(&files, config, threads))
         .map_err(|e| fhir_to_py(py, &e, &|name| names.path_of(name)))?;

@@ -78,12 +78,11 @@ pub fn aggregate_files(
     files: &[std::path::PathBuf],
     aggregation: hrh_core::aggregate::Aggregation,
 ) -> Result<(hrh_core::aggregate::AggregateResult, hrh_fhir::ReadReport), CliError> {
-    let threads = std::thread::available_parallelism().map_or(1, usize::from);
     Ok(hrh_fhir::stream::aggregate_files(
         files,
         &hrh_fhir::ReadConfig::default(),
         aggregation,
-        threads,
+        hrh_fhir::stream::default_threads(),
     )?)
 }
 
