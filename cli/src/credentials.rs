@@ -9,7 +9,7 @@
 //! | `HRH_FHIR_USERNAME` + `HRH_FHIR_PASSWORD` | FHIR servers, HTTP Basic |
 //! | `HRH_FHIR_CLIENT_ID` + `HRH_FHIR_CLIENT_SECRET` + `HRH_FHIR_TOKEN_URL` (+ `HRH_FHIR_SCOPE`) | FHIR servers, OAuth2 client credentials |
 //!
-//! Only one kind per server may be set. Empty variables count as unset. Secrets are held in [`Secret`], whose
+//! Only one kind per server may be set. Empty variables count as unset. Secrets are held in [`Secret`](hrh_core::Secret), whose
 //! `Debug` and `Display` print `***`; no message here names a secret's value.
 
 use hrh_dhis2::client::Auth;
