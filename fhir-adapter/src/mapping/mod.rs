@@ -66,6 +66,15 @@ impl Fault {
             problem: problem.into(),
         }
     }
+
+    /// The same fault inside the element at `prefix` (`period` in `identifier[2]` is
+    /// `identifier[2].period`), so callers build paths only when something is wrong.
+    fn within(self, prefix: std::fmt::Arguments<'_>) -> Self {
+        Self {
+            path: format!("{prefix}.{}", self.path),
+            problem: self.problem,
+        }
+    }
 }
 
 /// The `resourceType` of a JSON text that starts with it (as bulk exports and most servers
@@ -203,7 +212,8 @@ fn identifiers(
             .map(|c| (c.system.as_deref(), c.code.as_deref()));
         let kind = config.identifier_kind(ident.system.as_deref(), types);
         let mut core = Identifier::new(kind, ident.system.as_deref(), value);
-        core.validity = period(ident.period.as_ref(), &format!("{path}[{i}].period"))?;
+        core.validity = period(ident.period.as_ref(), "period")
+            .map_err(|fault| fault.within(format_args!("{path}[{i}]")))?;
         out.push(core);
     }
     Ok(out)
@@ -289,6 +299,18 @@ fn reference(
     }
     if text.starts_with("urn:") {
         return Ok(Some(Target::Id(text.to_owned())));
+    }
+    // The common relative `Type/id`, without splitting into a vector.
+    if let Some((kind, id)) = text.split_once('/')
+        && !id.is_empty()
+        && !id.contains(['/', '?'])
+        && !kind.contains(':')
+    {
+        return if kind == expected {
+            Ok(Some(Target::Id(id.to_owned())))
+        } else {
+            Err(wrong_type(kind))
+        };
     }
     let mut parts: Vec<&str> = text.split('?').next().unwrap_or(text).split('/').collect();
     if parts.len() >= 4 && parts.get(parts.len() - 2) == Some(&"_history") {

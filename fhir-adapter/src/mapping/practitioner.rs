@@ -78,7 +78,8 @@ fn qualification(
     ctx: &Context<'_>,
     i: usize,
 ) -> Result<Qualification, Fault> {
-    let path = format!("qualification[{i}]");
+    // The element's path is spelled out only when something is wrong.
+    let within = |fault: Fault| fault.within(format_args!("qualification[{i}]"));
     let code = q.code.iter().flat_map(|c| c.coding.iter()).find_map(coding);
     let is_licence = q.code.iter().flat_map(|c| c.coding.iter()).any(|c| {
         c.code
@@ -87,16 +88,11 @@ fn qualification(
     });
     let mut out = Qualification {
         code,
-        period: period(q.period.as_ref(), &format!("{path}.period"))?,
+        period: period(q.period.as_ref(), "period").map_err(within)?,
         is_licence,
         ..Qualification::default()
     };
-    match reference(
-        q.issuer.as_ref(),
-        "Organization",
-        ctx,
-        &format!("{path}.issuer"),
-    )? {
+    match reference(q.issuer.as_ref(), "Organization", ctx, "issuer").map_err(within)? {
         None => {}
         Some(Target::Id(id)) => out.issuer = Some(id),
         Some(Target::Contained(local)) => {
@@ -104,16 +100,16 @@ fn qualification(
                 .iter()
                 .find(|c| c.id.as_deref() == Some(local.as_str()))
                 .ok_or_else(|| {
-                    Fault::new(
-                        format!("{path}.issuer.reference"),
+                    within(Fault::new(
+                        "issuer.reference",
                         format!("no contained resource #{local}"),
-                    )
+                    ))
                 })?;
             if org.resource_type.as_deref() != Some("Organization") {
-                return Err(Fault::new(
-                    format!("{path}.issuer.reference"),
+                return Err(within(Fault::new(
+                    "issuer.reference",
                     "contained issuer is not an Organization",
-                ));
+                )));
             }
             out.issuer_name = org.name.as_deref().map(str::to_owned);
             out.country = country(&org.address);
