@@ -16,7 +16,7 @@ use crate::config::ReadConfig;
 use crate::error::{FhirError, Origin, redact};
 use crate::link::link_references;
 use crate::mapping::raw::Head;
-use crate::mapping::{Context, Doc, READ_TYPES, leading_resource_type, map_line, map_resource};
+use crate::mapping::{Context, Doc, READ_TYPES, leading_resource_type, map_resource};
 
 /// One `hrh-core` record read from FHIR.
 #[derive(Debug, Clone, PartialEq)]
@@ -185,7 +185,7 @@ pub(crate) fn read_doc<D: Doc + ?Sized>(
         config,
         full_urls: None,
     };
-    map_resource(doc, &resource_type, &id, &ctx, origin)
+    map_resource(doc, &resource_type, Some(&id), &ctx, origin)
 }
 
 /// Reads NDJSON (one resource per line) line by line, never holding more than one line.
@@ -435,7 +435,7 @@ fn read_document(
     };
     // One parse for the common case; anything unusual takes the two-pass path below.
     if let Some(resource_type) = leading_resource_type(text)
-        && let Some(record) = map_line(text, resource_type, &ctx)
+        && let Ok(record) = map_resource(text, resource_type, None, &ctx, origin)
     {
         report.read += 1;
         report.accepted += 1;
@@ -515,7 +515,7 @@ fn read_unit<D: Doc + ?Sized>(
         report.reject(origin, Some(head), reason);
         return;
     };
-    match map_resource(doc, resource_type, id, ctx, origin) {
+    match map_resource(doc, resource_type, Some(id), ctx, origin) {
         Ok(record) => {
             report.accepted += 1;
             sink(record);

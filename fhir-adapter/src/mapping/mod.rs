@@ -88,90 +88,80 @@ pub(crate) fn leading_resource_type(text: &str) -> Option<&str> {
         .filter(|t| t.bytes().all(|b| b.is_ascii_alphabetic()))
 }
 
-/// Reads and maps a resource whose type is known in one parse (the id comes from the same
-/// parse). `None` when anything is amiss; the caller then takes the two-pass path, which
-/// reports the problem.
-pub(crate) fn map_line(text: &str, resource_type: &str, ctx: &Context<'_>) -> Option<Record> {
-    fn id<'a>(id: Option<&'a raw::Str<'a>>) -> Option<&'a str> {
-        id.map(|s| &**s).filter(|s| !s.is_empty())
-    }
-    match resource_type {
-        "Practitioner" => {
-            let r: raw::Practitioner = serde_json::from_str(text).ok()?;
-            practitioner::map(&r, id(r.id.as_ref())?, ctx)
-                .ok()
-                .map(Record::Practitioner)
-        }
-        "PractitionerRole" => {
-            let r: raw::PractitionerRole = serde_json::from_str(text).ok()?;
-            practitioner_role::map(&r, id(r.id.as_ref())?, ctx)
-                .ok()
-                .map(Record::Employment)
-        }
-        "Organization" => {
-            let r: raw::Organization = serde_json::from_str(text).ok()?;
-            let id = id(r.id.as_ref())?.to_owned();
-            organization::map(r, &id, ctx)
-                .ok()
-                .map(Record::Organization)
-        }
-        "Location" => {
-            let r: raw::Location = serde_json::from_str(text).ok()?;
-            let id = id(r.id.as_ref())?.to_owned();
-            location::map(r, &id, ctx).ok().map(Record::Facility)
-        }
-        "HealthcareService" => {
-            let r: raw::HealthcareService = serde_json::from_str(text).ok()?;
-            healthcare_service::map(&r, id(r.id.as_ref())?, ctx)
-                .ok()
-                .map(Record::Service)
-        }
-        _ => None,
-    }
-}
-
-/// Maps one resource of type `resource_type` with record id `id`.
+/// Maps one resource of type `resource_type`. Its record id is `id` when given (from a
+/// head view or a Bundle's `fullUrl`), else the resource's own `id`, read in the same parse.
 pub(crate) fn map_resource<D: Doc + ?Sized>(
     doc: &D,
     resource_type: &str,
-    id: &str,
+    id: Option<&str>,
     ctx: &Context<'_>,
     origin: &Origin,
 ) -> Result<Record, FhirError> {
     let structure = |e: &serde_json::Error| FhirError::Structure {
         origin: origin.clone(),
-        resource: format!("{resource_type}/{id}"),
+        resource: format!("{resource_type}/{}", id.unwrap_or("?")),
         detail: redact(e),
     };
-    let result = match resource_type {
-        "Practitioner" => practitioner::map(&doc.view().map_err(|e| structure(&e))?, id, ctx)
-            .map(Record::Practitioner),
-        "PractitionerRole" => {
-            practitioner_role::map(&doc.view().map_err(|e| structure(&e))?, id, ctx)
-                .map(Record::Employment)
-        }
-        "Organization" => organization::map(doc.view().map_err(|e| structure(&e))?, id, ctx)
-            .map(Record::Organization),
-        "Location" => {
-            location::map(doc.view().map_err(|e| structure(&e))?, id, ctx).map(Record::Facility)
-        }
-        "HealthcareService" => {
-            healthcare_service::map(&doc.view().map_err(|e| structure(&e))?, id, ctx)
-                .map(Record::Service)
-        }
-        other => {
-            return Err(FhirError::UnsupportedResourceType {
-                origin: origin.clone(),
-                resource_type: other.to_owned(),
-            });
-        }
+    let missing_id = || FhirError::MissingId {
+        origin: origin.clone(),
+        resource_type: resource_type.to_owned(),
     };
-    result.map_err(|fault| FhirError::Invalid {
+    let invalid = |id: &str, fault: Fault| FhirError::Invalid {
         origin: origin.clone(),
         resource: format!("{resource_type}/{id}"),
         path: fault.path,
         problem: fault.problem,
-    })
+    };
+    match resource_type {
+        "Practitioner" => {
+            let r: raw::Practitioner = doc.view().map_err(|e| structure(&e))?;
+            let id = record_id(id, r.id.as_ref()).ok_or_else(missing_id)?;
+            practitioner::map(&r, id, ctx)
+                .map(Record::Practitioner)
+                .map_err(|f| invalid(id, f))
+        }
+        "PractitionerRole" => {
+            let r: raw::PractitionerRole = doc.view().map_err(|e| structure(&e))?;
+            let id = record_id(id, r.id.as_ref()).ok_or_else(missing_id)?;
+            practitioner_role::map(&r, id, ctx)
+                .map(Record::Employment)
+                .map_err(|f| invalid(id, f))
+        }
+        "Organization" => {
+            let r: raw::Organization = doc.view().map_err(|e| structure(&e))?;
+            let id = record_id(id, r.id.as_ref())
+                .ok_or_else(missing_id)?
+                .to_owned();
+            organization::map(r, &id, ctx)
+                .map(Record::Organization)
+                .map_err(|f| invalid(&id, f))
+        }
+        "Location" => {
+            let r: raw::Location = doc.view().map_err(|e| structure(&e))?;
+            let id = record_id(id, r.id.as_ref())
+                .ok_or_else(missing_id)?
+                .to_owned();
+            location::map(r, &id, ctx)
+                .map(Record::Facility)
+                .map_err(|f| invalid(&id, f))
+        }
+        "HealthcareService" => {
+            let r: raw::HealthcareService = doc.view().map_err(|e| structure(&e))?;
+            let id = record_id(id, r.id.as_ref()).ok_or_else(missing_id)?;
+            healthcare_service::map(&r, id, ctx)
+                .map(Record::Service)
+                .map_err(|f| invalid(id, f))
+        }
+        other => Err(FhirError::UnsupportedResourceType {
+            origin: origin.clone(),
+            resource_type: other.to_owned(),
+        }),
+    }
+}
+
+/// The record id: the one given, else the resource's own non-empty `id`.
+fn record_id<'a>(given: Option<&'a str>, own: Option<&'a raw::Str<'a>>) -> Option<&'a str> {
+    given.or_else(|| own.map(|s| &**s).filter(|s| !s.is_empty()))
 }
 
 /// Core codings of some codeable concepts (codings without a code are dropped).

@@ -207,7 +207,7 @@ pub(crate) struct Contained<'a> {
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub(crate) struct Practitioner<'a> {
-    /// Read on the one-pass path ([`super::map_line`]).
+    /// Read in the same parse when no id is given ([`super::map_resource`]).
     #[serde(borrow)]
     pub id: Option<Str<'a>>,
     #[serde(borrow, default)]
@@ -230,7 +230,7 @@ pub(crate) struct Practitioner<'a> {
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub(crate) struct PractitionerRole<'a> {
-    /// Read on the one-pass path ([`super::map_line`]).
+    /// Read in the same parse when no id is given ([`super::map_resource`]).
     #[serde(borrow)]
     pub id: Option<Str<'a>>,
     pub active: Option<bool>,
@@ -255,7 +255,7 @@ pub(crate) struct PractitionerRole<'a> {
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub(crate) struct HealthcareService<'a> {
-    /// Read on the one-pass path ([`super::map_line`]).
+    /// Read in the same parse when no id is given ([`super::map_resource`]).
     #[serde(borrow)]
     pub id: Option<Str<'a>>,
     #[serde(borrow, default, rename = "type")]
@@ -269,7 +269,7 @@ pub(crate) struct HealthcareService<'a> {
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub(crate) struct Organization<'a> {
-    /// Read on the one-pass path ([`super::map_line`]).
+    /// Read in the same parse when no id is given ([`super::map_resource`]).
     #[serde(borrow)]
     pub id: Option<Str<'a>>,
     #[serde(borrow, default)]
@@ -294,7 +294,7 @@ pub(crate) struct Position {
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub(crate) struct Location<'a> {
-    /// Read on the one-pass path ([`super::map_line`]).
+    /// Read in the same parse when no id is given ([`super::map_resource`]).
     #[serde(borrow)]
     pub id: Option<Str<'a>>,
     #[serde(borrow, default)]
