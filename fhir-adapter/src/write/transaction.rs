@@ -129,8 +129,13 @@ pub fn transaction(
             format!("PractitionerRole/{}", e.id),
         )?);
     }
-    Ok(entries
-        .chunks(max_entries.max(1))
-        .map(|chunk| json!({ "resourceType": "Bundle", "type": kind.code(), "entry": chunk }))
-        .collect())
+    // Moves the entries into their Bundles (no copies of the resources).
+    let size = max_entries.max(1);
+    let mut bundles = Vec::with_capacity(entries.len().div_ceil(size));
+    let mut rest = entries.into_iter().peekable();
+    while rest.peek().is_some() {
+        let chunk: Vec<Value> = rest.by_ref().take(size).collect();
+        bundles.push(json!({ "resourceType": "Bundle", "type": kind.code(), "entry": chunk }));
+    }
+    Ok(bundles)
 }
