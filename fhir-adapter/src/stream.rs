@@ -7,7 +7,8 @@
 //! then `Practitioner` files, each NDJSON file classified by its first resource. The
 //! role and practitioner files are parsed on `threads` threads while one more reads ahead.
 //! A JSON (non-NDJSON) input, such as a Bundle, makes the whole run fall back to reading
-//! into memory and [`Aggregation::run`], which gives the same figures.
+//! into memory (NDJSON still parsed on every thread) and [`Aggregation::run_parallel`], which
+//! gives the same figures.
 //!
 //! Records out of place (a Practitioner in a role file, say) are still counted in the right
 //! order; identifier-only references are resolved only by the in-memory path.
@@ -94,8 +95,8 @@ pub fn aggregate_files(
         kinds.push((classify(file)?, file));
     }
     if kinds.iter().any(|(k, _)| *k == Kind::Document) {
-        let (registry, report) = crate::read::read_registry(files, config)?;
-        return Ok((aggregation.run(&registry), report));
+        let (registry, report) = read_registry(files, config, threads)?;
+        return Ok((aggregation.run_parallel(&registry, threads), report));
     }
     let mut report = ReadReport::default();
     let mut late_practitioners = Vec::new();
