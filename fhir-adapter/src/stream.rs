@@ -213,16 +213,22 @@ fn parse_in_parallel<T: Send>(
     let (batch_tx, batch_rx) = sync_channel::<Batch>(threads * 2);
     let batch_rx = Arc::new(Mutex::new(batch_rx));
     let (parsed_tx, parsed_rx) = sync_channel::<Parsed<T>>(threads * 2);
+    // Parsed batches' buffers go back to the reader, which fills them again.
+    let (spare_tx, spare_rx) = sync_channel::<Vec<u8>>(threads * 2 + 2);
     std::thread::scope(|scope| {
         let name = input.name.clone();
-        let reader = scope.spawn(move || read_batches(input.reader, &name, &batch_tx));
+        let reader = scope.spawn(move || read_batches(input.reader, &name, &batch_tx, &spare_rx));
         for _ in 0..threads {
             let batch_rx = Arc::clone(&batch_rx);
             let parsed_tx = parsed_tx.clone();
+            let spare_tx = spare_tx.clone();
             let base = &base;
-            scope.spawn(move || parse_batches(&batch_rx, &parsed_tx, base, config, convert));
+            scope.spawn(move || {
+                parse_batches(&batch_rx, &parsed_tx, &spare_tx, base, config, convert);
+            });
         }
         drop(parsed_tx);
+        drop(spare_tx);
         for parsed in parsed_rx {
             merge(parsed);
         }
@@ -311,11 +317,12 @@ pub fn read_registry(
     Ok((registry, report))
 }
 
-/// Reads `input` in batches of whole lines.
+/// Reads `input` in batches of whole lines, into the buffers `spare` gives back when it has one.
 fn read_batches(
     mut input: Box<dyn Read + Send>,
     name: &str,
     out: &SyncSender<Batch>,
+    spare: &Receiver<Vec<u8>>,
 ) -> Result<(), FhirError> {
     let io = |source| FhirError::Io {
         source_name: name.to_owned(),
@@ -325,7 +332,17 @@ fn read_batches(
     let mut seq = 0;
     let mut carry: Vec<u8> = Vec::new();
     loop {
-        let mut bytes = std::mem::take(&mut carry);
+        // The unfinished line goes first; a long one (no line break in a whole batch) is
+        // kept in its own buffer rather than copied.
+        let mut bytes = match spare.try_recv() {
+            Ok(mut buffer) if carry.len() <= BATCH_BYTES / 2 => {
+                buffer.clear();
+                buffer.extend_from_slice(&carry);
+                carry.clear();
+                buffer
+            }
+            _ => std::mem::take(&mut carry),
+        };
         bytes.reserve(BATCH_BYTES);
         let start = bytes.len();
         // Reads into the spare capacity (no zeroing), up to a batch or the end.
@@ -341,7 +358,9 @@ fn read_batches(
         }
         // Keep the unfinished last line for the next batch.
         if let Some(last_break) = memchr::memrchr(b'\n', bytes.get(start..).unwrap_or_default()) {
-            carry = bytes.split_off(start + last_break + 1);
+            let end = start + last_break + 1;
+            carry.extend_from_slice(bytes.get(end..).unwrap_or_default());
+            bytes.truncate(end);
             let lines = memchr::memchr_iter(b'\n', &bytes).count() as u64;
             if !send(out, seq, next_line, bytes) {
                 return Ok(());
@@ -367,10 +386,14 @@ fn send(out: &SyncSender<Batch>, seq: usize, first_line: u64, bytes: Vec<u8>) ->
 fn parse_batches<T>(
     batches: &Mutex<Receiver<Batch>>,
     out: &SyncSender<Parsed<T>>,
+    spare: &SyncSender<Vec<u8>>,
     base: &Origin,
     config: &ReadConfig,
     convert: &(dyn Fn(Record) -> T + Sync),
 ) {
+    // One origin per thread, its line set for each line: no clone (and no write to a
+    // reference count shared by every thread) per line.
+    let mut origin = Origin::new(&base.source);
     loop {
         let next = match batches.lock() {
             Ok(rx) => rx.recv(),
@@ -384,10 +407,21 @@ fn parse_batches<T>(
         if body.last() == Some(&b'\n') {
             body = body.get(..body.len() - 1).unwrap_or_default();
         }
-        for (i, line) in body.split(|b| *b == b'\n').enumerate() {
-            let origin = base.at_line(batch.first_line + i as u64);
-            read_line(line, &origin, config, &mut report, &mut sink);
+        let mut start = 0;
+        let ends = memchr::memchr_iter(b'\n', body).chain(std::iter::once(body.len()));
+        for (line_no, end) in (batch.first_line..).zip(ends) {
+            origin.line = Some(u32::try_from(line_no).unwrap_or(u32::MAX));
+            read_line(
+                body.get(start..end).unwrap_or_default(),
+                &origin,
+                config,
+                &mut report,
+                &mut sink,
+            );
+            start = end + 1;
         }
+        // A full return queue means the reader has buffers enough; this one is dropped.
+        let _ = spare.try_send(batch.bytes);
         let parsed = Parsed {
             seq: batch.seq,
             items,

@@ -128,11 +128,18 @@ fn parallel_reading_gives_the_serial_registry_and_report() {
         ..Config::default()
     });
     export_synthetic(&synthetic, &dir.0, 2).unwrap();
-    // Bad lines deep in a file (past the first 1 MB batch), and a Bundle document.
+    // A line longer than a whole 1 MB batch, then bad lines (deep in the file, after it),
+    // and a Bundle document.
     let mut extra = std::fs::OpenOptions::new()
         .append(true)
         .open(dir.0.join("Practitioner.ndjson"))
         .unwrap();
+    let long_name = "a".repeat(1_500_000);
+    writeln!(
+        extra,
+        r#"{{"resourceType":"Practitioner","id":"long","name":[{{"text":"{long_name}"}}]}}"#
+    )
+    .unwrap();
     writeln!(extra, "{{not json").unwrap();
     writeln!(extra).unwrap();
     writeln!(extra, r#"{{"resourceType":"Practitioner"}}"#).unwrap();
@@ -161,4 +168,10 @@ fn parallel_reading_gives_the_serial_registry_and_report() {
         assert!(report.is_balanced());
     }
     assert!(serial_report.rejected.len() >= 2);
+    assert!(
+        serial
+            .practitioners
+            .iter()
+            .any(|p| p.id == "long" && p.name.as_ref().is_some_and(|n| n.len() == 1_500_000))
+    );
 }
