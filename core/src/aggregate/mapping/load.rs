@@ -128,17 +128,23 @@ struct RawGroup {
 }
 
 /// Collects every mistake with its line.
-struct Issues<'a> {
-    text: &'a str,
+struct Issues {
+    /// Byte offsets of the line breaks, for line numbers without rescanning the text.
+    line_breaks: Vec<usize>,
     list: Vec<MappingIssue>,
 }
 
-impl Issues<'_> {
+impl Issues {
+    fn new(text: &str) -> Self {
+        Self {
+            line_breaks: text.match_indices('\n').map(|(i, _)| i).collect(),
+            list: Vec::new(),
+        }
+    }
+
+    /// The 1-based line of a byte offset.
     fn line(&self, offset: usize) -> usize {
-        self.text
-            .get(..offset)
-            .map_or(0, |before| before.matches('\n').count())
-            + 1
+        self.line_breaks.partition_point(|b| *b < offset) + 1
     }
 
     fn add<T>(&mut self, at: &Spanned<T>, message: String) {
@@ -164,10 +170,7 @@ impl Mapping {
     /// assert!(err.to_string().contains("line 8: unknown breakdown \"gender\""), "{err}");
     /// ```
     pub fn from_toml(text: &str) -> crate::Result<Self> {
-        let mut issues = Issues {
-            text,
-            list: Vec::new(),
-        };
+        let mut issues = Issues::new(text);
         let raw: RawMapping = match toml::from_str(text) {
             Ok(raw) => raw,
             Err(err) => {
@@ -190,7 +193,7 @@ impl Mapping {
     }
 }
 
-fn build(raw: RawMapping, issues: &mut Issues<'_>) -> Mapping {
+fn build(raw: RawMapping, issues: &mut Issues) -> Mapping {
     let (ids, period_type) = header(&raw, issues);
     for id in [
         &raw.data_set,
@@ -252,7 +255,7 @@ fn build(raw: RawMapping, issues: &mut Issues<'_>) -> Mapping {
 struct IdCheck(IdScheme);
 
 impl IdCheck {
-    fn check(self, issues: &mut Issues<'_>, id: &Text, what: &str) {
+    fn check(self, issues: &mut Issues, id: &Text, what: &str) {
         if self.0 == IdScheme::Uid && !is_uid(id.get_ref()) {
             issues.add(
                 id,
@@ -272,7 +275,7 @@ struct TargetContext<'a> {
     ids: IdCheck,
 }
 
-fn header(raw: &RawMapping, issues: &mut Issues<'_>) -> (IdCheck, Option<PeriodType>) {
+fn header(raw: &RawMapping, issues: &mut Issues) -> (IdCheck, Option<PeriodType>) {
     if *raw.format.get_ref() != FORMAT {
         let message = format!(
             "format {} is not supported (this release reads format {FORMAT})",
@@ -305,7 +308,7 @@ fn header(raw: &RawMapping, issues: &mut Issues<'_>) -> (IdCheck, Option<PeriodT
 
 fn combo_sets(
     raw: &BTreeMap<Text, BTreeMap<Text, Text>>,
-    issues: &mut Issues<'_>,
+    issues: &mut Issues,
     ids: IdCheck,
 ) -> ComboSets {
     let mut sets = ComboSets::new();
@@ -332,7 +335,7 @@ fn combo_sets(
 fn check_duplicates(
     targets: &[Spanned<RawTarget>],
     groups: &[Spanned<RawGroup>],
-    issues: &mut Issues<'_>,
+    issues: &mut Issues,
 ) {
     let mut seen = HashSet::new();
     let declared = targets.iter().map(|t| &t.get_ref().data_element).chain(
@@ -354,7 +357,7 @@ fn check_duplicates(
 /// One target per breakdown a `[[group]]` lists.
 fn expand_group(
     group: &Spanned<RawGroup>,
-    issues: &mut Issues<'_>,
+    issues: &mut Issues,
     context: &TargetContext<'_>,
 ) -> Vec<Target> {
     let g = group.get_ref();
@@ -395,7 +398,7 @@ fn expand_group(
     targets
 }
 
-fn org_unit_rule(raw: Option<RawOrgUnit>, issues: &mut Issues<'_>, ids: IdCheck) -> OrgUnitRule {
+fn org_unit_rule(raw: Option<RawOrgUnit>, issues: &mut Issues, ids: IdCheck) -> OrgUnitRule {
     let Some(raw) = raw else {
         return OrgUnitRule::National { org_unit: None };
     };
@@ -425,7 +428,7 @@ fn org_unit_rule(raw: Option<RawOrgUnit>, issues: &mut Issues<'_>, ids: IdCheck)
 
 fn table<T>(
     raw: &BTreeMap<Text, Text>,
-    issues: &mut Issues<'_>,
+    issues: &mut Issues,
     what: &str,
     parse: impl Fn(&str) -> Option<T>,
     expected: &str,
@@ -469,7 +472,7 @@ fn coding(text: &str) -> Option<Coding> {
 fn categories(
     breakdown: Breakdown,
     entries: &BTreeMap<Text, Text>,
-    issues: &mut Issues<'_>,
+    issues: &mut Issues,
     ids: IdCheck,
 ) -> Vec<(Category, Text)> {
     let mut out = Vec::new();
@@ -490,7 +493,7 @@ fn categories(
 
 fn target_of(
     target: &Spanned<RawTarget>,
-    issues: &mut Issues<'_>,
+    issues: &mut Issues,
     context: &TargetContext<'_>,
 ) -> Option<Target> {
     let raw = target.get_ref();
@@ -543,7 +546,7 @@ fn target_of(
     })
 }
 
-fn measure_of(raw: Option<&Text>, issues: &mut Issues<'_>) -> Option<Measure> {
+fn measure_of(raw: Option<&Text>, issues: &mut Issues) -> Option<Measure> {
     let Some(at) = raw else {
         return Some(Measure::Headcount);
     };
@@ -562,7 +565,7 @@ fn measure_of(raw: Option<&Text>, issues: &mut Issues<'_>) -> Option<Measure> {
     }
 }
 
-fn population_of(raw: &RawTarget, issues: &mut Issues<'_>) -> Population {
+fn population_of(raw: &RawTarget, issues: &mut Issues) -> Population {
     let mut isco = Vec::new();
     for code in &raw.isco {
         match IscoCode::parse(code.get_ref()) {
@@ -603,7 +606,7 @@ fn population_of(raw: &RawTarget, issues: &mut Issues<'_>) -> Population {
 fn combos_of(
     raw: &RawTarget,
     breakdown: Breakdown,
-    issues: &mut Issues<'_>,
+    issues: &mut Issues,
     context: &TargetContext<'_>,
 ) -> Vec<(Category, Text)> {
     if breakdown == Breakdown::None {
