@@ -75,34 +75,31 @@ impl FromStr for PartialDate {
     /// Reads `YYYY`, `YYYY-MM` or `YYYY-MM-DD` (a FHIR `date`).
     fn from_str(s: &str) -> Result<Self> {
         let invalid = || CoreError::InvalidDate(s.to_owned());
-        let digits = |t: &str, n: usize| t.len() == n && t.bytes().all(|b| b.is_ascii_digit());
-        let mut parts = s.split('-');
-        let year = parts.next().filter(|y| digits(y, 4)).ok_or_else(invalid)?;
-        let year: i32 = year.parse().map_err(|_| invalid())?;
-        let month = parts.next();
-        let day = parts.next();
-        if parts.next().is_some() || year == 0 {
-            return Err(invalid());
-        }
-        match (month, day) {
-            (None, None) => Ok(Self::Year(year)),
-            (Some(m), None) if digits(m, 2) => {
-                let m: u32 = m.parse().map_err(|_| invalid())?;
-                if (1..=12).contains(&m) {
-                    Ok(Self::YearMonth(year, m))
-                } else {
-                    Err(invalid())
-                }
-            }
-            (Some(m), Some(d)) if digits(m, 2) && digits(d, 2) => {
-                let (m, d): (u32, u32) = (
-                    m.parse().map_err(|_| invalid())?,
-                    d.parse().map_err(|_| invalid())?,
-                );
-                NaiveDate::from_ymd_opt(year, m, d)
+        // `YYYY`, `YYYY-MM` or `YYYY-MM-DD`, read byte by byte (this runs once per record).
+        let number = |range: std::ops::Range<usize>| {
+            s.as_bytes().get(range).and_then(|digits| {
+                digits.iter().try_fold(0_u32, |n, b| {
+                    b.is_ascii_digit().then(|| n * 10 + u32::from(b - b'0'))
+                })
+            })
+        };
+        let dash = |at: usize| s.as_bytes().get(at) == Some(&b'-');
+        let year = number(0..4)
+            .and_then(|y| i32::try_from(y).ok())
+            .filter(|y| *y != 0)
+            .ok_or_else(invalid)?;
+        match s.len() {
+            4 => Ok(Self::Year(year)),
+            7 if dash(4) => match number(5..7) {
+                Some(m) if (1..=12).contains(&m) => Ok(Self::YearMonth(year, m)),
+                _ => Err(invalid()),
+            },
+            10 if dash(4) && dash(7) => match (number(5..7), number(8..10)) {
+                (Some(m), Some(d)) => NaiveDate::from_ymd_opt(year, m, d)
                     .map(Self::Date)
-                    .ok_or_else(invalid)
-            }
+                    .ok_or_else(invalid),
+                _ => Err(invalid()),
+            },
             _ => Err(invalid()),
         }
     }
@@ -202,7 +199,14 @@ mod tests {
 
     #[test]
     fn partial_dates_parse_and_print() {
-        for text in ["1980", "1980-06", "1980-06-15", "2000-02-29"] {
+        for text in [
+            "1980",
+            "1980-06",
+            "1980-06-15",
+            "2000-02-29",
+            "0001-01-01",
+            "9999-12",
+        ] {
             assert_eq!(text.parse::<PartialDate>().unwrap().to_string(), text);
         }
         for bad in [
@@ -216,6 +220,15 @@ mod tests {
             "0000",
             "1980-06-15-1",
             "19８0",
+            "1980-00",
+            "1980-06-00",
+            "1980-06-1x",
+            "1980x06",
+            "1980-06x15",
+            "+980",
+            "-980",
+            "1980-",
+            "1980-06-",
         ] {
             assert!(bad.parse::<PartialDate>().is_err(), "{bad}");
         }
