@@ -65,6 +65,11 @@ impl IscoCode {
         Ok(isco)
     }
 
+    /// The code as one number, distinct for every code (`digits` above the value).
+    pub(crate) fn packed(self) -> u32 {
+        u32::from(self.value) | u32::from(self.digits) << 16
+    }
+
     /// The level of the group, from its number of digits.
     pub fn level(self) -> IscoLevel {
         match self.digits {

@@ -1,10 +1,7 @@
 //! The aggregation: facts in, figures and the account out.
 
-use std::collections::HashMap;
-use std::sync::Arc;
-
 use super::account::{Account, Reason};
-use super::facts::{EmploymentFacts, Judge, Moves, PractitionerFacts, Summaries, id_key};
+use super::facts::{EmploymentFacts, Judge, KeyMap, Moves, PractitionerFacts, Summaries, id_key};
 use super::mapping::{ActivityLevel, Breakdown, Category, Mapping, Measure, OrgUnitRule, Origin};
 use crate::aggregate_value::{AggregateValue, Number};
 use crate::country::Country;
@@ -99,8 +96,10 @@ pub struct Aggregation {
     slot_combos: Vec<Option<String>>,
     /// Cells per org unit index (national: index 0).
     cells: Vec<Vec<f64>>,
-    /// (occupation, specialty bits) → indexes of the targets that count it.
-    matches: HashMap<(IscoCode, u32), Arc<[u32]>>,
+    /// (occupation, specialty bits), packed by [`match_key`] → index in `target_lists`.
+    matches: KeyMap<u32>,
+    /// Lists of the indexes of the targets that count an occupation and specialties.
+    target_lists: Vec<Box<[u32]>>,
     account: Account,
     orphan_employments: u64,
 }
@@ -162,7 +161,8 @@ impl Aggregation {
             slots,
             slot_combos,
             cells,
-            matches: HashMap::new(),
+            matches: KeyMap::default(),
+            target_lists: Vec::new(),
             account,
             orphan_employments: 0,
         })
@@ -265,12 +265,10 @@ impl Aggregation {
             Some(job) => match job.occupation {
                 Ok(occupation) => {
                     let targets = self.targets_for(occupation, job.specialty_bits);
-                    if targets.is_empty() {
+                    if self.target_at(targets, 0).is_none() {
                         tally.reason(Reason::OccupationNotInMapping, Some(occupation));
                     }
-                    for t in targets.iter().copied() {
-                        self.add(t, p, Some(&job), Role::Stock, &mut tally);
-                    }
+                    self.add_all(targets, p, Some(&job), Role::Stock, &mut tally);
                 }
                 Err(reason) => tally.reason(reason, None),
             },
@@ -284,9 +282,8 @@ impl Aggregation {
                 .or(p.qualification_occupation)
             {
                 Some(occupation) => {
-                    for t in self.targets_for(occupation, bits).iter().copied() {
-                        self.add(t, p, stock.as_ref(), Role::Licensed, &mut tally);
-                    }
+                    let targets = self.targets_for(occupation, bits);
+                    self.add_all(targets, p, stock.as_ref(), Role::Licensed, &mut tally);
                 }
                 None => tally.reason(Reason::NoOccupationForLicence, None),
             }
@@ -295,13 +292,8 @@ impl Aggregation {
             if let Some(job) = job
                 && let Ok(occupation) = job.occupation
             {
-                for t in self
-                    .targets_for(occupation, job.specialty_bits)
-                    .iter()
-                    .copied()
-                {
-                    self.add(t, p, Some(&job), role, &mut tally);
-                }
+                let targets = self.targets_for(occupation, job.specialty_bits);
+                self.add_all(targets, p, Some(&job), role, &mut tally);
             }
         }
         if tally.counted {
@@ -319,12 +311,14 @@ impl Aggregation {
         }
     }
 
-    /// The targets whose population counts this occupation and specialties.
-    fn targets_for(&mut self, occupation: IscoCode, bits: u32) -> Arc<[u32]> {
-        if let Some(found) = self.matches.get(&(occupation, bits)) {
-            return found.clone();
+    /// The list (in `target_lists`) of the targets whose population counts this occupation
+    /// and specialties.
+    fn targets_for(&mut self, occupation: IscoCode, bits: u32) -> u32 {
+        let key = match_key(occupation, bits);
+        if let Some(list) = self.matches.get(&key) {
+            return *list;
         }
-        let found: Arc<[u32]> = self
+        let found: Box<[u32]> = self
             .mapping
             .targets
             .iter()
@@ -338,8 +332,34 @@ impl Aggregation {
             })
             .filter_map(|(i, _)| u32::try_from(i).ok())
             .collect();
-        self.matches.insert((occupation, bits), found.clone());
-        found
+        let list = u32::try_from(self.target_lists.len()).unwrap_or(u32::MAX);
+        self.target_lists.push(found);
+        self.matches.insert(key, list);
+        list
+    }
+
+    /// The `i`-th target of a list from [`targets_for`](Self::targets_for).
+    fn target_at(&self, list: u32, i: usize) -> Option<u32> {
+        self.target_lists
+            .get(list as usize)
+            .and_then(|targets| targets.get(i))
+            .copied()
+    }
+
+    /// [`add`](Self::add) for every target of a list.
+    fn add_all(
+        &mut self,
+        list: u32,
+        p: &PractitionerFacts,
+        job: Option<&EmploymentFacts>,
+        role: Role,
+        tally: &mut WorkerTally,
+    ) {
+        let mut i = 0;
+        while let Some(target) = self.target_at(list, i) {
+            self.add(target, p, job, role, tally);
+            i += 1;
+        }
     }
 
     fn add(
@@ -487,6 +507,12 @@ impl Aggregation {
             data_set: self.mapping.data_set.clone(),
         }
     }
+}
+
+/// An occupation and a set of specialty bits as one distinct key (the multiplier is odd,
+/// so no two pairs share a key), spread for a [`KeyMap`].
+fn match_key(occupation: IscoCode, bits: u32) -> u64 {
+    (u64::from(occupation.packed()) | u64::from(bits) << 32).wrapping_mul(0x9E37_79B9_7F4A_7C15)
 }
 
 /// Why a worker is being added to a figure.
