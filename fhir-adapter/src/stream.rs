@@ -43,7 +43,7 @@ use std::sync::{Arc, Mutex};
 
 use hrh_core::Registry;
 use hrh_core::aggregate::{
-    AggregateResult, Aggregation, EmploymentFacts, Judge, PractitionerFacts,
+    AggregateResult, Aggregation, EmploymentFacts, Judge, PractitionerFacts, WorkerKey,
 };
 
 use crate::config::ReadConfig;
@@ -68,10 +68,10 @@ enum Kind {
     Document,
 }
 
-/// A record reduced for the aggregation.
+/// A record reduced for the aggregation, keyed by its worker.
 enum Fact {
-    Employment(String, EmploymentFacts),
-    Practitioner(String, PractitionerFacts),
+    Employment(WorkerKey, EmploymentFacts),
+    Practitioner(WorkerKey, PractitionerFacts),
     Other(Box<Record>),
 }
 
@@ -112,13 +112,13 @@ pub fn aggregate_files(
         aggregation.add_employment(e);
     }
     let judge = aggregation.judge().clone();
-    let mut deferred: Vec<(String, PractitionerFacts)> = Vec::new();
+    let mut deferred: Vec<(WorkerKey, PractitionerFacts)> = Vec::new();
     for (_, file) in kinds.iter().filter(|(k, _)| *k == Kind::Roles) {
         report.merge(facts_in_parallel(file, config, &judge, threads, |facts| {
             for fact in facts {
                 match fact {
-                    Fact::Employment(id, f) => aggregation.add_employment_facts(&id, f),
-                    Fact::Practitioner(id, f) => deferred.push((id, f)),
+                    Fact::Employment(key, f) => aggregation.add_keyed_employment_facts(key, f),
+                    Fact::Practitioner(key, f) => deferred.push((key, f)),
                     Fact::Other(record) => add_directory_record(&mut aggregation, *record),
                 }
             }
@@ -127,15 +127,17 @@ pub fn aggregate_files(
     for p in &late_practitioners {
         aggregation.add_practitioner(p);
     }
-    for (id, facts) in &deferred {
-        aggregation.add_practitioner_facts(id, facts);
+    for (key, facts) in &deferred {
+        aggregation.add_keyed_practitioner_facts(*key, facts);
     }
     for (_, file) in kinds.iter().filter(|(k, _)| *k == Kind::Practitioners) {
         report.merge(facts_in_parallel(file, config, &judge, threads, |facts| {
             for fact in facts {
                 match fact {
-                    Fact::Employment(id, f) => aggregation.add_employment_facts(&id, f),
-                    Fact::Practitioner(id, f) => aggregation.add_practitioner_facts(&id, &f),
+                    Fact::Employment(key, f) => aggregation.add_keyed_employment_facts(key, f),
+                    Fact::Practitioner(key, f) => {
+                        aggregation.add_keyed_practitioner_facts(key, &f);
+                    }
                     Fact::Other(record) => add_directory_record(&mut aggregation, *record),
                 }
             }
@@ -252,13 +254,9 @@ fn facts_in_parallel(
 ) -> Result<ReadReport, FhirError> {
     let convert = |record: Record| match record {
         Record::Employment(e) => {
-            let f = judge.employment(&e);
-            Fact::Employment(e.practitioner, f)
+            Fact::Employment(WorkerKey::of(&e.practitioner), judge.employment(&e))
         }
-        Record::Practitioner(p) => {
-            let f = judge.practitioner(&p);
-            Fact::Practitioner(p.id, f)
-        }
+        Record::Practitioner(p) => Fact::Practitioner(WorkerKey::of(&p.id), judge.practitioner(&p)),
         other => Fact::Other(Box::new(other)),
     };
     let mut report = ReadReport::default();

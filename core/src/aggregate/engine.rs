@@ -239,7 +239,13 @@ impl Aggregation {
 
     /// Adds the facts of an employment of the practitioner with id `practitioner`.
     pub fn add_employment_facts(&mut self, practitioner: &str, facts: EmploymentFacts) {
-        self.summaries.merge(id_key(practitioner), facts);
+        self.add_keyed_employment_facts(WorkerKey::of(practitioner), facts);
+    }
+
+    /// [`add_employment_facts`](Self::add_employment_facts) with the worker's key already
+    /// made (on whichever thread read the record).
+    pub fn add_keyed_employment_facts(&mut self, practitioner: WorkerKey, facts: EmploymentFacts) {
+        self.summaries.merge(practitioner.0, facts);
     }
 
     /// Adds a practitioner (after its employments): counts them, or accounts for why not.
@@ -250,7 +256,13 @@ impl Aggregation {
 
     /// Adds the facts of the practitioner with id `id`.
     pub fn add_practitioner_facts(&mut self, id: &str, facts: &PractitionerFacts) {
-        let (stock, moves) = self.summaries.take(id_key(id));
+        self.add_keyed_practitioner_facts(WorkerKey::of(id), facts);
+    }
+
+    /// [`add_practitioner_facts`](Self::add_practitioner_facts) with the worker's key
+    /// already made.
+    pub fn add_keyed_practitioner_facts(&mut self, id: WorkerKey, facts: &PractitionerFacts) {
+        let (stock, moves) = self.summaries.take(id.0);
         self.count(facts, stock, &moves);
     }
 
@@ -513,6 +525,25 @@ impl Aggregation {
 /// so no two pairs share a key), spread for a [`KeyMap`].
 fn match_key(occupation: IscoCode, bits: u32) -> u64 {
     (u64::from(occupation.packed()) | u64::from(bits) << 32).wrapping_mul(0x9E37_79B9_7F4A_7C15)
+}
+
+/// What the aggregation knows a worker by: a 64-bit hash of the practitioner's record id
+/// (a collision among a million ids has a chance of about 1 in 37 million). Making it is the
+/// costly part, so a reader on several threads makes it where it reads the record.
+///
+/// ```
+/// use hrh_core::aggregate::WorkerKey;
+/// assert_eq!(WorkerKey::of("hw-1"), WorkerKey::of("hw-1"));
+/// assert_ne!(WorkerKey::of("hw-1"), WorkerKey::of("hw-2"));
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct WorkerKey(u64);
+
+impl WorkerKey {
+    /// The key of the worker with this practitioner record id.
+    pub fn of(id: &str) -> Self {
+        Self(id_key(id))
+    }
 }
 
 /// Why a worker is being added to a figure.

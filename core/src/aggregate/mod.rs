@@ -41,7 +41,7 @@ mod mapping;
 mod overview;
 
 pub use account::{Account, Reason};
-pub use engine::{AggregateResult, Aggregation, Options};
+pub use engine::{AggregateResult, Aggregation, Options, WorkerKey};
 pub use facts::{EmploymentFacts, Judge, PractitionerFacts};
 pub use mapping::{
     ActivityLevel, BUILTIN, Breakdown, Category, IdScheme, Mapping, Measure, OrgUnitRule, Origin,
