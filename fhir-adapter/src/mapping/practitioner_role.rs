@@ -58,29 +58,28 @@ fn occupation(
     concepts: &[raw::CodeableConcept],
     ctx: &Context<'_>,
 ) -> (Recorded<IscoCode>, Option<hrh_core::Coding>) {
-    let all: Vec<&raw::Coding> = concepts
-        .iter()
-        .flat_map(|c| c.coding.iter())
-        .filter(|c| c.code.is_some())
-        .collect();
-    if let Some(isco) = all
-        .iter()
-        .find(|c| c.system.as_deref() == Some(ISCO08_SYSTEM))
-    {
+    // Every coding with a code, in order (walked again rather than collected: one role each).
+    let all = || {
+        concepts
+            .iter()
+            .flat_map(|c| c.coding.iter())
+            .filter(|c| c.code.is_some())
+    };
+    if let Some(isco) = all().find(|c| c.system.as_deref() == Some(ISCO08_SYSTEM)) {
         let code = isco.code.as_deref().unwrap_or_default();
         return (
             Recorded::from_text(Some(code), IscoCode::parse),
             coding(isco),
         );
     }
-    for c in &all {
+    for c in all() {
         if let (Some(system), Some(code)) = (c.system.as_deref(), c.code.as_deref())
             && let Some(isco) = ctx.config.job_to_isco.get(&CodeKey::new(system, code))
         {
             return (Recorded::Valid(*isco), coding(c));
         }
     }
-    match all.first() {
+    match all().next() {
         None => (Recorded::Missing, None),
         Some(c) => (
             Recorded::Invalid(c.code.as_deref().unwrap_or_default().to_owned()),
