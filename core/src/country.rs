@@ -2,6 +2,7 @@
 
 use std::fmt;
 use std::str::FromStr;
+use std::sync::OnceLock;
 
 use serde::{Deserialize, Serialize};
 
@@ -29,6 +30,12 @@ impl Country {
     /// Reads an alpha-2, alpha-3 or three-digit numeric code.
     pub fn parse(code: &str) -> Result<Self> {
         let code = code.trim();
+        if let Some(numeric) = alpha2_index(code).and_then(|i| alpha2_table().get(i)) {
+            return match *numeric {
+                0 => Err(CoreError::UnknownCountry(code.to_owned())),
+                n => Ok(Self(n)),
+            };
+        }
         let found = match code.len() {
             2 => celes::Country::from_alpha2(code),
             3 if code.bytes().all(|b| b.is_ascii_digit()) => celes::Country::from_code(code),
@@ -80,6 +87,36 @@ impl fmt::Debug for Country {
     }
 }
 
+/// The place of a two-letter code (any case) in [`alpha2_table`].
+fn alpha2_index(code: &str) -> Option<usize> {
+    let &[a, b] = code.as_bytes() else {
+        return None;
+    };
+    let letter = |c: u8| {
+        c.is_ascii_alphabetic()
+            .then(|| usize::from(c.to_ascii_uppercase() - b'A'))
+    };
+    Some(letter(a)? * 26 + letter(b)?)
+}
+
+/// Numeric codes by alpha-2 code (`AA` to `ZZ`; 0 for none), made once from celes's
+/// table: an alpha-2 code is read once or twice per record.
+fn alpha2_table() -> &'static [u16; 26 * 26] {
+    static TABLE: OnceLock<[u16; 26 * 26]> = OnceLock::new();
+    TABLE.get_or_init(|| {
+        let mut table = [0; 26 * 26];
+        for country in celes::Country::get_countries() {
+            if let (Some(slot), Ok(numeric)) = (
+                alpha2_index(country.alpha2).and_then(|i| table.get_mut(i)),
+                u16::try_from(country.value),
+            ) {
+                *slot = numeric;
+            }
+        }
+        table
+    })
+}
+
 impl fmt::Display for Country {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.alpha2())
@@ -129,6 +166,20 @@ mod tests {
             assert!(Country::parse(bad).is_err(), "{bad}");
         }
         assert!(Country::all().count() >= 249);
+        // The fast alpha-2 table answers as celes does, for every pair of letters.
+        for a in b'A'..=b'Z' {
+            for b in b'A'..=b'Z' {
+                let code = String::from_utf8(vec![a, b]).unwrap();
+                let celes = celes::Country::from_alpha2(&code)
+                    .ok()
+                    .map(|c| u16::try_from(c.value).unwrap());
+                assert_eq!(
+                    Country::parse(&code).ok().map(Country::numeric),
+                    celes,
+                    "{code}"
+                );
+            }
+        }
         assert_eq!(serde_json::to_string(&uz).unwrap(), "\"UZ\"");
     }
 }
