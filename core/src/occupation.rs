@@ -59,7 +59,7 @@ impl IscoCode {
             .map_err(|_| invalid("expected 1 to 4 digits"))?;
         let digits = u8::try_from(text.len()).map_err(|_| invalid("expected 1 to 4 digits"))?;
         let isco = Self { value, digits };
-        if isco08::title(text).is_none() {
+        if !isco08::exists(value, digits) {
             return Err(invalid("not an ISCO-08 group"));
         }
         Ok(isco)

@@ -838,6 +838,42 @@ pub(super) const ALL: &[(&str, &str)] = &[
     ("9629", "Elementary workers not elsewhere classified"),
 ];
 
+/// Whether a code of `digits` digits (1 to 4) whose number is `value` is an ISCO-08
+/// group: a table made once from [`ALL`], since a code is checked for every record read.
+pub(super) fn exists(value: u16, digits: u8) -> bool {
+    // Codes of 1, 2, 3 and 4 digits, one after another: 10 + 100 + 1,000 + 10,000 places.
+    fn place(value: u16, digits: u8) -> Option<usize> {
+        let offset = match digits {
+            1 => 0,
+            2 => 10,
+            3 => 110,
+            4 => 1110,
+            _ => return None,
+        };
+        Some(offset + usize::from(value))
+    }
+    static TABLE: std::sync::OnceLock<Vec<bool>> = std::sync::OnceLock::new();
+    let table = TABLE.get_or_init(|| {
+        let mut table = vec![false; 11_110];
+        for (code, _) in ALL {
+            let digits = u8::try_from(code.len()).unwrap_or(0);
+            if let Some(slot) = code
+                .parse()
+                .ok()
+                .and_then(|value| place(value, digits))
+                .and_then(|i| table.get_mut(i))
+            {
+                *slot = true;
+            }
+        }
+        table
+    });
+    place(value, digits)
+        .and_then(|i| table.get(i))
+        .copied()
+        .unwrap_or(false)
+}
+
 /// The title of an ISCO-08 code, if the code exists.
 pub(super) fn title(code: &str) -> Option<&'static str> {
     ALL.binary_search_by(|(c, _)| (*c).cmp(code))

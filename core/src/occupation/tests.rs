@@ -84,3 +84,15 @@ fn table_is_sorted_unique_and_every_group_has_its_parents() {
     assert_eq!(count(IscoLevel::MinorGroup), 130);
     assert_eq!(count(IscoLevel::UnitGroup), 436);
 }
+
+#[test]
+fn every_code_of_one_to_four_digits_is_known_exactly_when_it_has_a_title() {
+    for digits in 1..=4_usize {
+        for value in 0..10_u32.pow(u32::try_from(digits).unwrap()) {
+            let code = format!("{value:0digits$}");
+            let known = isco08::title(&code).is_some();
+            assert_eq!(IscoCode::parse(&code).is_ok(), known, "{code}");
+        }
+    }
+    assert_eq!(IscoCode::all().count(), isco08::ALL.len());
+}
