@@ -4,8 +4,8 @@
 //!
 //! Files are taken in the order the aggregation needs them, whatever order they are given
 //! in: organisations, locations and services first (whole), then `PractitionerRole` files,
-//! then `Practitioner` files, each NDJSON file classified by its first resource. The
-//! role and practitioner files are parsed on `threads` threads while one more reads ahead.
+//! then `Practitioner` files, each NDJSON file classified by its first resource. Every
+//! NDJSON file is parsed on `threads` threads while one more reads ahead.
 //! A JSON (non-NDJSON) input, such as a Bundle, makes the whole run fall back to reading
 //! into memory (NDJSON still parsed on every thread) and [`Aggregation::run_parallel`], which
 //! gives the same figures.
@@ -102,11 +102,16 @@ pub fn aggregate_files(
     let mut late_practitioners = Vec::new();
     let mut late_employments = Vec::new();
     for (_, file) in kinds.iter().filter(|(k, _)| *k == Kind::Directory) {
-        report.merge(read_path(file, config, &mut |record| match record {
-            Record::Practitioner(p) => late_practitioners.push(p),
-            Record::Employment(e) => late_employments.push(e),
-            other => add_directory_record(&mut aggregation, other),
-        })?);
+        report.merge(records_in_order(
+            file,
+            config,
+            threads,
+            &mut |record| match record {
+                Record::Practitioner(p) => late_practitioners.push(p),
+                Record::Employment(e) => late_employments.push(e),
+                other => add_directory_record(&mut aggregation, other),
+            },
+        )?);
     }
     for e in &late_employments {
         aggregation.add_employment(e);
@@ -297,22 +302,37 @@ pub fn read_registry(
             report.merge(read_path(file, config, &mut |r| r.add_to(&mut registry))?);
             continue;
         }
-        // Batches are put back in file order, so the registry is the serial reader's.
-        let mut waiting: BTreeMap<usize, Parsed<Record>> = BTreeMap::new();
-        let mut next = 0;
-        parse_in_parallel(file, config, threads, &|record| record, |parsed| {
-            waiting.insert(parsed.seq, parsed);
-            while let Some(ready) = waiting.remove(&next) {
-                for record in ready.items {
-                    record.add_to(&mut registry);
-                }
-                report.merge(ready.report);
-                next += 1;
-            }
-        })?;
+        // Records in file order, so the registry is the serial reader's.
+        report.merge(records_in_order(file, config, threads, &mut |record| {
+            record.add_to(&mut registry);
+        })?);
     }
     link_references(&mut registry);
     Ok((registry, report))
+}
+
+/// Parses one NDJSON file on `threads` threads and hands its records to `sink` in file
+/// order (batches are put back in order as they come).
+fn records_in_order(
+    file: &Path,
+    config: &ReadConfig,
+    threads: usize,
+    sink: &mut dyn FnMut(Record),
+) -> Result<ReadReport, FhirError> {
+    let mut report = ReadReport::default();
+    let mut waiting: BTreeMap<usize, Parsed<Record>> = BTreeMap::new();
+    let mut next = 0;
+    parse_in_parallel(file, config, threads, &|record| record, |parsed| {
+        waiting.insert(parsed.seq, parsed);
+        while let Some(ready) = waiting.remove(&next) {
+            for record in ready.items {
+                sink(record);
+            }
+            report.merge(ready.report);
+            next += 1;
+        }
+    })?;
+    Ok(report)
 }
 
 /// Reads `input` in batches of whole lines, into the buffers `spare` gives back when it has one.
