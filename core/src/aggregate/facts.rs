@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 
 use chrono::NaiveDate;
+use hashbrown::HashTable;
 
 use super::account::Reason;
 use super::mapping::{Mapping, OrgUnitRule, Origin};
@@ -34,7 +35,7 @@ pub struct PractitionerFacts {
     pub(crate) qualification_occupation: Option<IscoCode>,
 }
 
-/// What is known of one employment, at the reference date (44 bytes).
+/// What is known of one employment, at the reference date (40 bytes).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct EmploymentFacts {
     pub(crate) occupation: Result<IscoCode, Reason>,
@@ -82,17 +83,6 @@ impl EmploymentFacts {
     }
 }
 
-/// A worker's employments reduced to what the figures need: the one employment
-/// counted in the stock, and (in a side table, as they are rare) any entry or exit in the period.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub(crate) struct EmploymentSummary {
-    pub(crate) stock: Option<EmploymentFacts>,
-    /// Index into the moves table, [`NO_MOVES`] when none.
-    moves: u32,
-}
-
-const NO_MOVES: u32 = u32::MAX;
-
 /// Entries and exits of one worker within the period.
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub(crate) struct Moves {
@@ -100,21 +90,54 @@ pub(crate) struct Moves {
     pub(crate) exit: Option<EmploymentFacts>,
 }
 
-impl Default for EmploymentSummary {
-    fn default() -> Self {
-        Self {
-            stock: None,
-            moves: NO_MOVES,
+/// One stored employment and the worker it belongs to (48 bytes).
+#[derive(Debug, Clone, Copy)]
+struct Slot {
+    key: u64,
+    facts: EmploymentFacts,
+}
+
+/// Bits of a worker's slot's `flags`, above the employment's own: whether the worker's entry
+/// (exit) is the stock employment itself, or in a slot of its own.
+const ENTRY_IS_STOCK: u8 = 8;
+const ENTRY_OWN: u8 = 16;
+const EXIT_IS_STOCK: u8 = 32;
+const EXIT_OWN: u8 = 64;
+/// The employment's own bits of `flags`.
+const FACT_FLAGS: u8 = HELD | ENTERED | EXITED;
+
+/// Which of a worker's moves.
+#[derive(Clone, Copy)]
+enum Move {
+    Entry,
+    Exit,
+}
+
+impl Move {
+    /// The bits saying the move is the stock employment, or in a slot of its own.
+    fn bits(self) -> (u8, u8) {
+        match self {
+            Move::Entry => (ENTRY_IS_STOCK, ENTRY_OWN),
+            Move::Exit => (EXIT_IS_STOCK, EXIT_OWN),
         }
     }
 }
 
-/// Every worker's [`EmploymentSummary`], by practitioner id key; slots are reused once a worker is counted.
+/// Every worker's employments reduced to what the figures need, by practitioner id key: the
+/// one employment counted in the stock, and the entry and exit in the period.
+///
+/// Each worker with an employment has one slot holding their key and their stock employment
+/// (or, until they have one, no stock). An entry or exit that is the stock employment itself
+/// is marked in the slot's flags; any other takes a slot of its own, found through a table of
+/// its own. The tables hold only slot indices (4 bytes a bucket), hashed from the key in the
+/// slot, so a worker costs one 48-byte slot and 5 to 10 bytes of table. Slots are reused
+/// once a worker is counted.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Summaries {
-    index: KeyMap<u32>,
-    slots: Vec<EmploymentSummary>,
-    moves: Vec<Moves>,
+    workers: HashTable<u32>,
+    entries: HashTable<u32>,
+    exits: HashTable<u32>,
+    slots: Vec<Slot>,
     free: Vec<u32>,
 }
 
@@ -122,64 +145,210 @@ impl Summaries {
     /// Adds one employment of the worker `key`: the stock keeps the held employment with
     /// the highest FTE, then the earliest start, then the lowest id; entries and exits the lowest id.
     pub(crate) fn merge(&mut self, key: u64, facts: EmploymentFacts) {
-        let slot = if let Some(slot) = self.index.get(&key) {
-            *slot
-        } else {
-            let slot = self.free.pop().unwrap_or_else(|| {
-                self.slots.push(EmploymentSummary::default());
-                u32::try_from(self.slots.len() - 1).unwrap_or(u32::MAX)
-            });
-            self.index.insert(key, slot);
-            slot
+        let facts = EmploymentFacts {
+            flags: facts.flags & FACT_FLAGS,
+            ..facts
         };
-        let Some(summary) = self.slots.get_mut(slot as usize) else {
+        let found = find(&self.workers, &self.slots, key);
+        let Some(main) = found.or_else(|| {
+            // No stock yet: the facts are kept only as a placeholder, without their flags.
+            let placeholder = EmploymentFacts { flags: 0, ..facts };
+            self.insert(Table::Workers, key, placeholder)
+        }) else {
             return;
         };
-        if facts.held()
-            && summary
-                .stock
-                .is_none_or(|current| ranks_before(&facts, &current))
-        {
-            summary.stock = Some(facts);
+        let Some(slot) = self.slots.get(main as usize).copied() else {
+            return;
+        };
+        let stock = (slot.facts.flags & HELD != 0).then_some(stock_of(slot.facts));
+        let new_stock = facts.held() && stock.is_none_or(|current| ranks_before(&facts, &current));
+        let mut state = slot.facts.flags & !FACT_FLAGS;
+        for (kind, flag) in [(Move::Entry, ENTERED), (Move::Exit, EXITED)] {
+            let (is_stock, own) = kind.bits();
+            let new_move = facts.flags & flag != 0
+                && self
+                    .current_move(kind, key, state, stock)
+                    .is_none_or(|m| facts.tie < m.tie);
+            if new_move && new_stock {
+                if state & own != 0 {
+                    self.remove(kind, key);
+                }
+                state = (state & !own) | is_stock;
+            } else if new_move {
+                if state & own != 0 {
+                    self.overwrite(kind, key, facts);
+                } else if self.insert(kind.into(), key, facts).is_some() {
+                    state = (state & !is_stock) | own;
+                }
+            } else if new_stock && state & is_stock != 0 {
+                // The stock changes but this move stays: it moves to a slot of its own.
+                if let Some(old) = stock
+                    && self.insert(kind.into(), key, old).is_some()
+                {
+                    state = (state & !is_stock) | own;
+                }
+            }
         }
-        if facts.flags & (ENTERED | EXITED) != 0 {
-            if summary.moves == NO_MOVES {
-                self.moves.push(Moves::default());
-                summary.moves = u32::try_from(self.moves.len() - 1).unwrap_or(NO_MOVES);
+        if let Some(slot) = self.slots.get_mut(main as usize) {
+            let own = if new_stock {
+                facts.flags
+            } else {
+                slot.facts.flags & FACT_FLAGS
+            };
+            if new_stock {
+                slot.facts = facts;
             }
-            if let Some(moves) = self.moves.get_mut(summary.moves as usize) {
-                if facts.flags & ENTERED != 0 && moves.entry.is_none_or(|m| facts.tie < m.tie) {
-                    moves.entry = Some(facts);
-                }
-                if facts.flags & EXITED != 0 && moves.exit.is_none_or(|m| facts.tie < m.tie) {
-                    moves.exit = Some(facts);
-                }
-            }
+            slot.facts.flags = own | state;
         }
     }
 
-    /// Removes and returns the worker's summary and moves (empty when they had no employment).
+    /// Removes and returns the worker's stock employment and moves (empty when they had no employment).
     pub(crate) fn take(&mut self, key: u64) -> (Option<EmploymentFacts>, Moves) {
-        let Some(slot) = self.index.remove(&key) else {
+        let slots = &self.slots;
+        let Ok(entry) = self.workers.find_entry(key, |&i| has_key(slots, i, key)) else {
             return (None, Moves::default());
         };
-        self.free.push(slot);
-        let summary = self
-            .slots
-            .get_mut(slot as usize)
-            .map(std::mem::take)
-            .unwrap_or_default();
-        let moves = self
-            .moves
-            .get(summary.moves as usize)
-            .copied()
-            .unwrap_or_default();
-        (summary.stock, moves)
+        let (main, _) = entry.remove();
+        let Some(slot) = self.slots.get(main as usize).copied() else {
+            return (None, Moves::default());
+        };
+        self.free.push(main);
+        let state = slot.facts.flags;
+        let stock = (state & HELD != 0).then_some(stock_of(slot.facts));
+        let mut take_move = |kind: Move| {
+            let (is_stock, own) = kind.bits();
+            if state & is_stock != 0 {
+                stock
+            } else if state & own != 0 {
+                self.remove(kind, key)
+            } else {
+                None
+            }
+        };
+        let entry = take_move(Move::Entry);
+        let exit = take_move(Move::Exit);
+        (stock, Moves { entry, exit })
     }
 
     /// Workers with employments not yet taken.
     pub(crate) fn len(&self) -> usize {
-        self.index.len()
+        self.workers.len()
+    }
+
+    /// The worker's current entry or exit, if any.
+    fn current_move(
+        &self,
+        kind: Move,
+        key: u64,
+        state: u8,
+        stock: Option<EmploymentFacts>,
+    ) -> Option<EmploymentFacts> {
+        let (is_stock, own) = kind.bits();
+        if state & is_stock != 0 {
+            stock
+        } else if state & own != 0 {
+            find(self.table(kind.into()), &self.slots, key)
+                .and_then(|i| self.slots.get(i as usize))
+                .map(|s| s.facts)
+        } else {
+            None
+        }
+    }
+
+    fn table(&self, table: Table) -> &HashTable<u32> {
+        match table {
+            Table::Workers => &self.workers,
+            Table::Entries => &self.entries,
+            Table::Exits => &self.exits,
+        }
+    }
+
+    /// Stores `facts` in a free slot and indexes it by `key` in `table`; its index, or `None`
+    /// beyond `u32::MAX` slots.
+    fn insert(&mut self, table: Table, key: u64, facts: EmploymentFacts) -> Option<u32> {
+        let slot = Slot { key, facts };
+        let index = if let Some(index) = self.free.pop() {
+            if let Some(free) = self.slots.get_mut(index as usize) {
+                *free = slot;
+            }
+            index
+        } else {
+            let index = u32::try_from(self.slots.len()).ok()?;
+            self.slots.push(slot);
+            index
+        };
+        let slots = &self.slots;
+        let table = match table {
+            Table::Workers => &mut self.workers,
+            Table::Entries => &mut self.entries,
+            Table::Exits => &mut self.exits,
+        };
+        table.insert_unique(key, index, |&i| key_of(slots, i));
+        Some(index)
+    }
+
+    /// Replaces the facts in the worker's own slot for `kind`.
+    fn overwrite(&mut self, kind: Move, key: u64, facts: EmploymentFacts) {
+        if let Some(index) = find(self.table(kind.into()), &self.slots, key)
+            && let Some(slot) = self.slots.get_mut(index as usize)
+        {
+            slot.facts = facts;
+        }
+    }
+
+    /// Removes the worker's own slot for `kind`, freeing it; the facts it held.
+    fn remove(&mut self, kind: Move, key: u64) -> Option<EmploymentFacts> {
+        let slots = &self.slots;
+        let table = match kind {
+            Move::Entry => &mut self.entries,
+            Move::Exit => &mut self.exits,
+        };
+        let (index, _) = table
+            .find_entry(key, |&i| has_key(slots, i, key))
+            .ok()?
+            .remove();
+        let facts = slots.get(index as usize).map(|s| s.facts);
+        self.free.push(index);
+        facts
+    }
+}
+
+/// The tables of [`Summaries`].
+#[derive(Clone, Copy)]
+enum Table {
+    Workers,
+    Entries,
+    Exits,
+}
+
+impl From<Move> for Table {
+    fn from(kind: Move) -> Self {
+        match kind {
+            Move::Entry => Table::Entries,
+            Move::Exit => Table::Exits,
+        }
+    }
+}
+
+/// The slot of `key` in `table`.
+fn find(table: &HashTable<u32>, slots: &[Slot], key: u64) -> Option<u32> {
+    table.find(key, |&i| has_key(slots, i, key)).copied()
+}
+
+fn has_key(slots: &[Slot], index: u32, key: u64) -> bool {
+    slots.get(index as usize).is_some_and(|s| s.key == key)
+}
+
+/// The hash of the slot at `index`: its key, which is already a hash.
+fn key_of(slots: &[Slot], index: u32) -> u64 {
+    slots.get(index as usize).map_or(0, |s| s.key)
+}
+
+/// A stock employment as stored, without the worker's bits.
+fn stock_of(facts: EmploymentFacts) -> EmploymentFacts {
+    EmploymentFacts {
+        flags: facts.flags & FACT_FLAGS,
+        ..facts
     }
 }
 
@@ -513,21 +682,167 @@ mod tests {
 
     #[test]
     fn per_worker_facts_stay_compact() {
-        // The streaming path keeps one summary per worker until the worker is counted.
+        // The streaming path keeps one slot per worker until the worker is counted.
         assert!(
-            std::mem::size_of::<EmploymentFacts>() <= 44,
+            std::mem::size_of::<EmploymentFacts>() <= 40,
             "{}",
             std::mem::size_of::<EmploymentFacts>()
         );
         assert!(
-            std::mem::size_of::<EmploymentSummary>() <= 48,
+            std::mem::size_of::<Slot>() <= 48,
             "{}",
-            std::mem::size_of::<EmploymentSummary>()
+            std::mem::size_of::<Slot>()
         );
         assert!(
             std::mem::size_of::<PractitionerFacts>() <= 24,
             "{}",
             std::mem::size_of::<PractitionerFacts>()
         );
+    }
+
+    /// The rules of [`Summaries::merge`], kept plainly: a stock and two moves per worker.
+    #[derive(Default)]
+    struct Plain(HashMap<u64, (Option<EmploymentFacts>, Moves)>);
+
+    impl Plain {
+        fn merge(&mut self, key: u64, facts: EmploymentFacts) {
+            let (stock, moves) = self.0.entry(key).or_default();
+            if facts.held() && stock.is_none_or(|current| ranks_before(&facts, &current)) {
+                *stock = Some(facts);
+            }
+            if facts.flags & ENTERED != 0 && moves.entry.is_none_or(|m| facts.tie < m.tie) {
+                moves.entry = Some(facts);
+            }
+            if facts.flags & EXITED != 0 && moves.exit.is_none_or(|m| facts.tie < m.tie) {
+                moves.exit = Some(facts);
+            }
+        }
+
+        fn take(&mut self, key: u64) -> (Option<EmploymentFacts>, Moves) {
+            self.0.remove(&key).unwrap_or_default()
+        }
+    }
+
+    /// A small deterministic generator (xorshift).
+    struct Dice(u64);
+
+    impl Dice {
+        fn roll(&mut self, sides: u64) -> u64 {
+            self.0 ^= self.0 << 13;
+            self.0 ^= self.0 >> 7;
+            self.0 ^= self.0 << 17;
+            self.0 % sides
+        }
+
+        fn pick<T: Copy>(&mut self, items: &[T]) -> T {
+            let i = self.roll(items.len() as u64);
+            items[usize::try_from(i).unwrap_or(0)]
+        }
+    }
+
+    fn facts(dice: &mut Dice) -> EmploymentFacts {
+        let start = NaiveDate::from_ymd_opt(2020, 1, 1)
+            .and_then(|d| d.checked_add_days(chrono::Days::new(dice.roll(4) * 300)));
+        EmploymentFacts {
+            occupation: if dice.roll(5) == 0 {
+                Err(Reason::NoOccupation)
+            } else {
+                IscoCode::parse(dice.pick(&["2211", "2221", "3221"]))
+                    .map_err(|_| Reason::UnrecognisedOccupation)
+            },
+            specialty_bits: u32::try_from(dice.roll(4)).unwrap_or(0),
+            fte: dice.pick(&[f32::NAN, 0.5, 1.0]),
+            start: if dice.roll(6) == 0 { None } else { start },
+            tie: tie_key(&format!("role-{}", dice.roll(8))),
+            org_unit: u32::try_from(dice.roll(3)).unwrap_or(0),
+            ownership: None,
+            facility_type: None,
+            flags: u8::try_from(dice.roll(8)).unwrap_or(0),
+        }
+    }
+
+    /// Bit-for-bit equality (NaN FTEs compare equal to themselves).
+    fn same(a: Option<EmploymentFacts>, b: Option<EmploymentFacts>) -> bool {
+        match (a, b) {
+            (None, None) => true,
+            (Some(a), Some(b)) => {
+                a.fte.to_bits() == b.fte.to_bits()
+                    && EmploymentFacts { fte: 0.0, ..a } == EmploymentFacts { fte: 0.0, ..b }
+            }
+            _ => false,
+        }
+    }
+
+    #[test]
+    fn summaries_keep_what_the_plain_rules_keep() {
+        let mut dice = Dice(0x9e37_79b9_7f4a_7c15);
+        let mut store = Summaries::default();
+        let mut plain = Plain::default();
+        let mut taken = 0;
+        for round in 0..20_000 {
+            let key = dice.roll(300);
+            if dice.roll(4) == 0 {
+                let (stock, moves) = store.take(key);
+                let (want_stock, want_moves) = plain.take(key);
+                assert!(
+                    same(stock, want_stock),
+                    "round {round}: {stock:?} {want_stock:?}"
+                );
+                assert!(same(moves.entry, want_moves.entry), "round {round}: entry");
+                assert!(same(moves.exit, want_moves.exit), "round {round}: exit");
+                taken += usize::from(want_stock.is_some() || want_moves.entry.is_some());
+            } else {
+                let f = facts(&mut dice);
+                store.merge(key, f);
+                plain.merge(key, f);
+            }
+            assert_eq!(store.len(), plain.0.len(), "round {round}");
+        }
+        assert!(taken > 1000, "{taken}");
+        // Every slot in use belongs to a worker, an entry or an exit still held.
+        let in_use = store.slots.len() - store.free.len();
+        assert_eq!(
+            in_use,
+            store.workers.len() + store.entries.len() + store.exits.len()
+        );
+        assert!(store.slots.len() < 3 * 300, "{}", store.slots.len());
+    }
+
+    #[test]
+    fn a_replaced_stock_keeps_its_entry_and_slots_are_reused() {
+        let on = |flags, fte, id: &str| EmploymentFacts {
+            occupation: Err(Reason::NoOccupation),
+            specialty_bits: 0,
+            fte,
+            start: None,
+            tie: tie_key(id),
+            org_unit: NO_ORG_UNIT,
+            ownership: None,
+            facility_type: None,
+            flags,
+        };
+        let first = on(HELD | ENTERED, 0.5, "a");
+        let better = on(HELD, 1.0, "b");
+        let mut store = Summaries::default();
+        store.merge(7, first);
+        // The entry is the stock itself: one slot.
+        assert_eq!(store.slots.len(), 1);
+        store.merge(7, better);
+        // The stock moved on; the entry took a slot of its own.
+        assert_eq!(store.slots.len(), 2);
+        let (stock, moves) = store.take(7);
+        assert_eq!(stock, Some(better));
+        assert_eq!(moves.entry, Some(first));
+        assert_eq!(moves.exit, None);
+        assert_eq!(store.take(7), (None, Moves::default()));
+        assert_eq!(store.len(), 0);
+        // Both slots are free again and serve the next worker (one for the worker, one for
+        // an exit that is not their stock); the one after needs a new slot.
+        store.merge(8, on(EXITED, 1.0, "c"));
+        assert_eq!(store.slots.len(), 2);
+        store.merge(9, on(HELD | EXITED, 1.0, "d"));
+        assert_eq!(store.slots.len(), 3);
+        assert_eq!(store.take(8).1.exit, Some(on(EXITED, 1.0, "c")));
+        assert_eq!(store.take(9).0, Some(on(HELD | EXITED, 1.0, "d")));
     }
 }
