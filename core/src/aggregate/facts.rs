@@ -131,14 +131,30 @@ impl Move {
 /// is marked in the slot's flags; any other takes a slot of its own, found through a table of
 /// its own. The tables hold only slot indices (4 bytes a bucket), hashed from the key in the
 /// slot, so a worker costs one 48-byte slot and 5 to 10 bytes of table. Slots are reused
-/// once a worker is counted.
-#[derive(Debug, Clone, Default)]
+/// once a worker is counted: a free slot holds the index of the next free one in its key,
+/// so the free list takes no memory of its own.
+#[derive(Debug, Clone)]
 pub(crate) struct Summaries {
     workers: HashTable<u32>,
     entries: HashTable<u32>,
     exits: HashTable<u32>,
     slots: Vec<Slot>,
-    free: Vec<u32>,
+    /// The first free slot, [`NO_SLOT`] when none.
+    free: u32,
+}
+
+const NO_SLOT: u32 = u32::MAX;
+
+impl Default for Summaries {
+    fn default() -> Self {
+        Self {
+            workers: HashTable::new(),
+            entries: HashTable::new(),
+            exits: HashTable::new(),
+            slots: Vec::new(),
+            free: NO_SLOT,
+        }
+    }
 }
 
 impl Summaries {
@@ -212,7 +228,7 @@ impl Summaries {
         let Some(slot) = self.slots.get(main as usize).copied() else {
             return (None, Moves::default());
         };
-        self.free.push(main);
+        self.release(main);
         let state = slot.facts.flags;
         let stock = (state & HELD != 0).then_some(stock_of(slot.facts));
         let mut take_move = |kind: Move| {
@@ -267,13 +283,15 @@ impl Summaries {
     /// beyond `u32::MAX` slots.
     fn insert(&mut self, table: Table, key: u64, facts: EmploymentFacts) -> Option<u32> {
         let slot = Slot { key, facts };
-        let index = if let Some(index) = self.free.pop() {
-            if let Some(free) = self.slots.get_mut(index as usize) {
-                *free = slot;
-            }
+        let index = if let Some(free) = self.slots.get_mut(self.free as usize) {
+            let index = self.free;
+            self.free = u32::try_from(free.key).unwrap_or(NO_SLOT);
+            *free = slot;
             index
         } else {
-            let index = u32::try_from(self.slots.len()).ok()?;
+            let index = u32::try_from(self.slots.len())
+                .ok()
+                .filter(|i| *i != NO_SLOT)?;
             self.slots.push(slot);
             index
         };
@@ -308,8 +326,16 @@ impl Summaries {
             .ok()?
             .remove();
         let facts = slots.get(index as usize).map(|s| s.facts);
-        self.free.push(index);
+        self.release(index);
         facts
+    }
+
+    /// Puts the slot at `index` at the head of the free list.
+    fn release(&mut self, index: u32) {
+        if let Some(slot) = self.slots.get_mut(index as usize) {
+            slot.key = u64::from(self.free);
+            self.free = index;
+        }
     }
 }
 
@@ -800,7 +826,15 @@ mod tests {
         }
         assert!(taken > 1000, "{taken}");
         // Every slot in use belongs to a worker, an entry or an exit still held.
-        let in_use = store.slots.len() - store.free.len();
+        let mut free = 0;
+        let mut next = store.free;
+        while let Some(slot) = store.slots.get(next as usize) {
+            free += 1;
+            next = u32::try_from(slot.key).unwrap_or(NO_SLOT);
+            assert!(free <= store.slots.len(), "the free list loops");
+        }
+        assert!(free > 0);
+        let in_use = store.slots.len() - free;
         assert_eq!(
             in_use,
             store.workers.len() + store.entries.len() + store.exits.len()
