@@ -128,16 +128,16 @@ impl Move {
 ///
 /// Each worker with an employment has one slot holding their key and their stock employment
 /// (or, until they have one, no stock). An entry or exit that is the stock employment itself
-/// is marked in the slot's flags; any other takes a slot of its own, found through a table of
-/// its own. The tables hold only slot indices (4 bytes a bucket), hashed from the key in the
-/// slot, so a worker costs one 48-byte slot and 5 to 10 bytes of table. Slots are reused
+/// is marked in the slot's flags; any other takes a slot of its own, found through an index of
+/// its own. The indexes hold only slot indices (4 bytes a bucket), hashed from the key in the
+/// slot, so a worker costs one 48-byte slot and 5 to 10 bytes of index. Slots are reused
 /// once a worker is counted: a free slot holds the index of the next free one in its key,
 /// so the free list takes no memory of its own.
 #[derive(Debug, Clone)]
 pub(crate) struct Summaries {
-    workers: HashTable<u32>,
-    entries: HashTable<u32>,
-    exits: HashTable<u32>,
+    workers: Index,
+    entries: Index,
+    exits: Index,
     slots: Vec<Slot>,
     /// The first free slot, [`NO_SLOT`] when none.
     free: u32,
@@ -148,9 +148,9 @@ const NO_SLOT: u32 = u32::MAX;
 impl Default for Summaries {
     fn default() -> Self {
         Self {
-            workers: HashTable::new(),
-            entries: HashTable::new(),
-            exits: HashTable::new(),
+            workers: Index::default(),
+            entries: Index::default(),
+            exits: Index::default(),
             slots: Vec::new(),
             free: NO_SLOT,
         }
@@ -165,11 +165,11 @@ impl Summaries {
             flags: facts.flags & FACT_FLAGS,
             ..facts
         };
-        let found = find(&self.workers, &self.slots, key);
+        let found = self.workers.find(&self.slots, key);
         let Some(main) = found.or_else(|| {
             // No stock yet: the facts are kept only as a placeholder, without their flags.
             let placeholder = EmploymentFacts { flags: 0, ..facts };
-            self.insert(Table::Workers, key, placeholder)
+            self.insert(None, key, placeholder)
         }) else {
             return;
         };
@@ -193,13 +193,13 @@ impl Summaries {
             } else if new_move {
                 if state & own != 0 {
                     self.overwrite(kind, key, facts);
-                } else if self.insert(kind.into(), key, facts).is_some() {
+                } else if self.insert(Some(kind), key, facts).is_some() {
                     state = (state & !is_stock) | own;
                 }
             } else if new_stock && state & is_stock != 0 {
                 // The stock changes but this move stays: it moves to a slot of its own.
                 if let Some(old) = stock
-                    && self.insert(kind.into(), key, old).is_some()
+                    && self.insert(Some(kind), key, old).is_some()
                 {
                     state = (state & !is_stock) | own;
                 }
@@ -220,11 +220,9 @@ impl Summaries {
 
     /// Removes and returns the worker's stock employment and moves (empty when they had no employment).
     pub(crate) fn take(&mut self, key: u64) -> (Option<EmploymentFacts>, Moves) {
-        let slots = &self.slots;
-        let Ok(entry) = self.workers.find_entry(key, |&i| has_key(slots, i, key)) else {
+        let Some(main) = self.workers.remove(&self.slots, key) else {
             return (None, Moves::default());
         };
-        let (main, _) = entry.remove();
         let Some(slot) = self.slots.get(main as usize).copied() else {
             return (None, Moves::default());
         };
@@ -263,7 +261,8 @@ impl Summaries {
         if state & is_stock != 0 {
             stock
         } else if state & own != 0 {
-            find(self.table(kind.into()), &self.slots, key)
+            self.moves(kind)
+                .find(&self.slots, key)
                 .and_then(|i| self.slots.get(i as usize))
                 .map(|s| s.facts)
         } else {
@@ -271,17 +270,16 @@ impl Summaries {
         }
     }
 
-    fn table(&self, table: Table) -> &HashTable<u32> {
-        match table {
-            Table::Workers => &self.workers,
-            Table::Entries => &self.entries,
-            Table::Exits => &self.exits,
+    fn moves(&self, kind: Move) -> &Index {
+        match kind {
+            Move::Entry => &self.entries,
+            Move::Exit => &self.exits,
         }
     }
 
-    /// Stores `facts` in a free slot and indexes it by `key` in `table`; its index, or `None`
-    /// beyond `u32::MAX` slots.
-    fn insert(&mut self, table: Table, key: u64, facts: EmploymentFacts) -> Option<u32> {
+    /// Stores `facts` in a free slot and indexes it by `key`, as the worker's (`None`) or as
+    /// their move; the slot's index, or `None` beyond `u32::MAX` slots.
+    fn insert(&mut self, kind: Option<Move>, key: u64, facts: EmploymentFacts) -> Option<u32> {
         let slot = Slot { key, facts };
         let index = if let Some(free) = self.slots.get_mut(self.free as usize) {
             let index = self.free;
@@ -295,19 +293,18 @@ impl Summaries {
             self.slots.push(slot);
             index
         };
-        let slots = &self.slots;
-        let table = match table {
-            Table::Workers => &mut self.workers,
-            Table::Entries => &mut self.entries,
-            Table::Exits => &mut self.exits,
+        let table = match kind {
+            None => &mut self.workers,
+            Some(Move::Entry) => &mut self.entries,
+            Some(Move::Exit) => &mut self.exits,
         };
-        table.insert_unique(key, index, |&i| key_of(slots, i));
+        table.insert(&self.slots, key, index);
         Some(index)
     }
 
     /// Replaces the facts in the worker's own slot for `kind`.
     fn overwrite(&mut self, kind: Move, key: u64, facts: EmploymentFacts) {
-        if let Some(index) = find(self.table(kind.into()), &self.slots, key)
+        if let Some(index) = self.moves(kind).find(&self.slots, key)
             && let Some(slot) = self.slots.get_mut(index as usize)
         {
             slot.facts = facts;
@@ -316,16 +313,12 @@ impl Summaries {
 
     /// Removes the worker's own slot for `kind`, freeing it; the facts it held.
     fn remove(&mut self, kind: Move, key: u64) -> Option<EmploymentFacts> {
-        let slots = &self.slots;
         let table = match kind {
             Move::Entry => &mut self.entries,
             Move::Exit => &mut self.exits,
         };
-        let (index, _) = table
-            .find_entry(key, |&i| has_key(slots, i, key))
-            .ok()?
-            .remove();
-        let facts = slots.get(index as usize).map(|s| s.facts);
+        let index = table.remove(&self.slots, key)?;
+        let facts = self.slots.get(index as usize).map(|s| s.facts);
         self.release(index);
         facts
     }
@@ -339,26 +332,56 @@ impl Summaries {
     }
 }
 
-/// The tables of [`Summaries`].
-#[derive(Clone, Copy)]
-enum Table {
-    Workers,
-    Entries,
-    Exits,
-}
+/// Tables of slot indices by key, in [`SHARDS`] parts chosen by bits 32 to 37 of the key
+/// (bits the tables' own hashing does not use).
+///
+/// A table that grows holds its old and its new buckets at once; split in parts, that
+/// moment costs a part's buckets instead of the whole table's (5 MB at 1,000,000 workers).
+/// As the parts fill evenly, they also double one by one rather than all at once.
+#[derive(Debug, Clone)]
+struct Index(Vec<HashTable<u32>>);
 
-impl From<Move> for Table {
-    fn from(kind: Move) -> Self {
-        match kind {
-            Move::Entry => Table::Entries,
-            Move::Exit => Table::Exits,
-        }
+const SHARDS: u64 = 64;
+
+impl Default for Index {
+    fn default() -> Self {
+        Self((0..SHARDS).map(|_| HashTable::new()).collect())
     }
 }
 
-/// The slot of `key` in `table`.
-fn find(table: &HashTable<u32>, slots: &[Slot], key: u64) -> Option<u32> {
-    table.find(key, |&i| has_key(slots, i, key)).copied()
+impl Index {
+    fn shard(key: u64) -> usize {
+        usize::try_from((key >> 32) % SHARDS).unwrap_or(0)
+    }
+
+    /// The slot of `key`.
+    fn find(&self, slots: &[Slot], key: u64) -> Option<u32> {
+        self.0
+            .get(Self::shard(key))?
+            .find(key, |&i| has_key(slots, i, key))
+            .copied()
+    }
+
+    /// Adds the slot `index` of `key` (not yet in the index).
+    fn insert(&mut self, slots: &[Slot], key: u64, index: u32) {
+        if let Some(table) = self.0.get_mut(Self::shard(key)) {
+            table.insert_unique(key, index, |&i| key_of(slots, i));
+        }
+    }
+
+    /// Removes `key`; its slot.
+    fn remove(&mut self, slots: &[Slot], key: u64) -> Option<u32> {
+        let table = self.0.get_mut(Self::shard(key))?;
+        let (index, _) = table
+            .find_entry(key, |&i| has_key(slots, i, key))
+            .ok()?
+            .remove();
+        Some(index)
+    }
+
+    fn len(&self) -> usize {
+        self.0.iter().map(HashTable::len).sum()
+    }
 }
 
 fn has_key(slots: &[Slot], index: u32, key: u64) -> bool {
@@ -806,7 +829,8 @@ mod tests {
         let mut plain = Plain::default();
         let mut taken = 0;
         for round in 0..20_000 {
-            let key = dice.roll(300);
+            // Spread over the index's parts, as id keys are.
+            let key = dice.roll(300).wrapping_mul(0x9e37_79b9_7f4a_7c15);
             if dice.roll(4) == 0 {
                 let (stock, moves) = store.take(key);
                 let (want_stock, want_moves) = plain.take(key);
