@@ -126,8 +126,8 @@ impl Move {
 /// Every worker's employments reduced to what the figures need, by practitioner id key: the
 /// one employment counted in the stock, and the entry and exit in the period.
 ///
-/// Each worker with an employment has one slot holding their key and their stock employment
-/// (or, until they have one, no stock). An entry or exit that is the stock employment itself
+/// Each worker with an employment held, or begun or ended in the period, has one slot holding
+/// their key and their stock employment (or, while they have none held, no stock). An entry or exit that is the stock employment itself
 /// is marked in the slot's flags; any other takes a slot of its own, found through an index of
 /// its own. The indexes hold only slot indices (4 bytes a bucket), hashed from the key in the
 /// slot, so a worker costs one 48-byte slot and 5 to 10 bytes of index. Slots are reused
