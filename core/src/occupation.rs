@@ -11,6 +11,7 @@
 //! ```
 
 use std::fmt;
+use std::num::NonZeroU8;
 use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
@@ -34,13 +35,14 @@ pub enum IscoLevel {
 
 /// An ISCO-08 group at any level, checked against the ISCO-08 structure.
 ///
-/// Stored in four bytes; prints with its leading zeros (`0110`).
+/// Stored in four bytes, with room for a `Result<IscoCode, _>` of a small error in the
+/// same four (the digit count is never zero); prints with its leading zeros (`0110`).
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct IscoCode {
     /// The code read as a number (`0110` is 110).
     value: u16,
     /// How many digits it has (1 to 4).
-    digits: u8,
+    digits: NonZeroU8,
 }
 
 impl IscoCode {
@@ -57,9 +59,12 @@ impl IscoCode {
         let value: u16 = text
             .parse()
             .map_err(|_| invalid("expected 1 to 4 digits"))?;
-        let digits = u8::try_from(text.len()).map_err(|_| invalid("expected 1 to 4 digits"))?;
+        let digits = u8::try_from(text.len())
+            .ok()
+            .and_then(NonZeroU8::new)
+            .ok_or_else(|| invalid("expected 1 to 4 digits"))?;
         let isco = Self { value, digits };
-        if !isco08::exists(value, digits) {
+        if !isco08::exists(value, digits.get()) {
             return Err(invalid("not an ISCO-08 group"));
         }
         Ok(isco)
@@ -67,12 +72,12 @@ impl IscoCode {
 
     /// The code as one number, distinct for every code (`digits` above the value).
     pub(crate) fn packed(self) -> u32 {
-        u32::from(self.value) | u32::from(self.digits) << 16
+        u32::from(self.value) | u32::from(self.digits.get()) << 16
     }
 
     /// The level of the group, from its number of digits.
     pub fn level(self) -> IscoLevel {
-        match self.digits {
+        match self.digits.get() {
             1 => IscoLevel::MajorGroup,
             2 => IscoLevel::SubMajorGroup,
             3 => IscoLevel::MinorGroup,
@@ -82,9 +87,10 @@ impl IscoCode {
 
     /// The group one level up (`2211` → `221`), or `None` for a major group.
     pub fn parent(self) -> Option<Self> {
-        (self.digits > 1).then(|| Self {
+        let digits = NonZeroU8::new(self.digits.get() - 1)?;
+        Some(Self {
             value: self.value / 10,
-            digits: self.digits - 1,
+            digits,
         })
     }
 
@@ -122,7 +128,7 @@ impl fmt::Display for IscoCode {
             f,
             "{:0width$}",
             self.value,
-            width = usize::from(self.digits)
+            width = usize::from(self.digits.get())
         )
     }
 }

@@ -116,7 +116,7 @@ pub fn aggregate_files(
     for e in &late_employments {
         aggregation.add_employment(e);
     }
-    let judge = aggregation.judge().clone();
+    let judge = aggregation.shared_judge();
     let mut deferred: Vec<(WorkerKey, PractitionerFacts)> = Vec::new();
     for (_, file) in kinds.iter().filter(|(k, _)| *k == Kind::Roles) {
         report.merge(facts_in_parallel(file, config, &judge, threads, |facts| {

@@ -1,5 +1,7 @@
 //! The aggregation: facts in, figures and the account out.
 
+use std::sync::Arc;
+
 use super::account::{Account, Reason};
 use super::facts::{EmploymentFacts, Judge, KeyMap, Moves, PractitionerFacts, Summaries, id_key};
 use super::mapping::{ActivityLevel, Breakdown, Category, Mapping, Measure, OrgUnitRule, Origin};
@@ -88,7 +90,9 @@ struct Slots {
 #[derive(Debug, Clone)]
 pub struct Aggregation {
     mapping: Mapping,
-    judge: Judge,
+    /// Shared with the parsing threads of a stream ([`Self::shared_judge`]); copied only
+    /// if a record changes it while shared.
+    judge: Arc<Judge>,
     national_org_unit: Option<String>,
     suppress_below: Option<u64>,
     summaries: Summaries,
@@ -154,7 +158,7 @@ impl Aggregation {
         };
         Ok(Self {
             mapping: mapping.clone(),
-            judge,
+            judge: Arc::new(judge),
             national_org_unit,
             suppress_below: options.suppress_below.filter(|k| *k > 1),
             summaries: Summaries::default(),
@@ -216,19 +220,25 @@ impl Aggregation {
         &self.judge
     }
 
+    /// The rules that turn records into facts, shared rather than copied: records added
+    /// afterwards change this aggregation's rules, not the shared ones.
+    pub fn shared_judge(&self) -> Arc<Judge> {
+        Arc::clone(&self.judge)
+    }
+
     /// Adds an organisation (employer or training institution).
     pub fn add_organization(&mut self, org: &Organization) {
-        self.judge.add_organization(org);
+        Arc::make_mut(&mut self.judge).add_organization(org);
     }
 
     /// Adds a facility.
     pub fn add_facility(&mut self, facility: &Facility) {
-        self.judge.add_facility(facility);
+        Arc::make_mut(&mut self.judge).add_facility(facility);
     }
 
     /// Adds a health service (before the employments that point to it).
     pub fn add_service(&mut self, service: &crate::service::HealthService) {
-        self.judge.add_service(service);
+        Arc::make_mut(&mut self.judge).add_service(service);
     }
 
     /// Adds an employment (before its practitioner).

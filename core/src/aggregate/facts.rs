@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 
 use chrono::NaiveDate;
+use hashbrown::HashTable;
 
 use super::account::Reason;
 use super::mapping::{Mapping, OrgUnitRule, Origin};
@@ -34,7 +35,7 @@ pub struct PractitionerFacts {
     pub(crate) qualification_occupation: Option<IscoCode>,
 }
 
-/// What is known of one employment, at the reference date (44 bytes).
+/// What is known of one employment, at the reference date (40 bytes).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct EmploymentFacts {
     pub(crate) occupation: Result<IscoCode, Reason>,
@@ -82,17 +83,6 @@ impl EmploymentFacts {
     }
 }
 
-/// A worker's employments reduced to what the figures need: the one employment
-/// counted in the stock, and (in a side table, as they are rare) any entry or exit in the period.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub(crate) struct EmploymentSummary {
-    pub(crate) stock: Option<EmploymentFacts>,
-    /// Index into the moves table, [`NO_MOVES`] when none.
-    moves: u32,
-}
-
-const NO_MOVES: u32 = u32::MAX;
-
 /// Entries and exits of one worker within the period.
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub(crate) struct Moves {
@@ -100,86 +90,333 @@ pub(crate) struct Moves {
     pub(crate) exit: Option<EmploymentFacts>,
 }
 
-impl Default for EmploymentSummary {
-    fn default() -> Self {
-        Self {
-            stock: None,
-            moves: NO_MOVES,
+/// One stored employment and the worker it belongs to (48 bytes).
+#[derive(Debug, Clone, Copy)]
+struct Slot {
+    key: u64,
+    facts: EmploymentFacts,
+}
+
+/// Bits of a worker's slot's `flags`, above the employment's own: whether the worker's entry
+/// (exit) is the stock employment itself, or in a slot of its own.
+const ENTRY_IS_STOCK: u8 = 8;
+const ENTRY_OWN: u8 = 16;
+const EXIT_IS_STOCK: u8 = 32;
+const EXIT_OWN: u8 = 64;
+/// The employment's own bits of `flags`.
+const FACT_FLAGS: u8 = HELD | ENTERED | EXITED;
+
+/// Which of a worker's moves.
+#[derive(Clone, Copy)]
+enum Move {
+    Entry,
+    Exit,
+}
+
+impl Move {
+    /// The bits saying the move is the stock employment, or in a slot of its own.
+    fn bits(self) -> (u8, u8) {
+        match self {
+            Move::Entry => (ENTRY_IS_STOCK, ENTRY_OWN),
+            Move::Exit => (EXIT_IS_STOCK, EXIT_OWN),
         }
     }
 }
 
-/// Every worker's [`EmploymentSummary`], by practitioner id key; slots are reused once a worker is counted.
-#[derive(Debug, Clone, Default)]
+/// Every worker's employments reduced to what the figures need, by practitioner id key: the
+/// one employment counted in the stock, and the entry and exit in the period.
+///
+/// Each worker with an employment held, or begun or ended in the period, has one slot holding
+/// their key and their stock employment (or, while they have none held, no stock). An entry or exit that is the stock employment itself
+/// is marked in the slot's flags; any other takes a slot of its own, found through an index of
+/// its own. The indexes hold only slot indices (4 bytes a bucket), hashed from the key in the
+/// slot, so a worker costs one 48-byte slot and 5 to 10 bytes of index. Slots are reused
+/// once a worker is counted: a free slot holds the index of the next free one in its key,
+/// so the free list takes no memory of its own.
+///
+/// A worker whose employments so far were neither held nor began or ended in the period
+/// (a past job, say) has nothing to keep but the fact that they have employments: their key
+/// alone, in `idle` (a tenth of the workers in generated registries).
+#[derive(Debug, Clone)]
 pub(crate) struct Summaries {
-    index: KeyMap<u32>,
-    slots: Vec<EmploymentSummary>,
-    moves: Vec<Moves>,
-    free: Vec<u32>,
+    workers: Index,
+    idle: HashTable<u64>,
+    entries: Index,
+    exits: Index,
+    slots: Vec<Slot>,
+    /// The first free slot, [`NO_SLOT`] when none.
+    free: u32,
+}
+
+const NO_SLOT: u32 = u32::MAX;
+
+impl Default for Summaries {
+    fn default() -> Self {
+        Self {
+            workers: Index::default(),
+            idle: HashTable::new(),
+            entries: Index::default(),
+            exits: Index::default(),
+            slots: Vec::new(),
+            free: NO_SLOT,
+        }
+    }
 }
 
 impl Summaries {
     /// Adds one employment of the worker `key`: the stock keeps the held employment with
     /// the highest FTE, then the earliest start, then the lowest id; entries and exits the lowest id.
     pub(crate) fn merge(&mut self, key: u64, facts: EmploymentFacts) {
-        let slot = if let Some(slot) = self.index.get(&key) {
-            *slot
-        } else {
-            let slot = self.free.pop().unwrap_or_else(|| {
-                self.slots.push(EmploymentSummary::default());
-                u32::try_from(self.slots.len() - 1).unwrap_or(u32::MAX)
-            });
-            self.index.insert(key, slot);
-            slot
+        let facts = EmploymentFacts {
+            flags: facts.flags & FACT_FLAGS,
+            ..facts
         };
-        let Some(summary) = self.slots.get_mut(slot as usize) else {
+        let found = self.workers.find(&self.slots, key);
+        if found.is_none() {
+            // An employment with none of these flags changes nothing of what is kept.
+            if facts.flags == 0 {
+                self.idle.entry(key, |k| *k == key, |k| *k).or_insert(key);
+                return;
+            }
+            if let Ok(idle) = self.idle.find_entry(key, |k| *k == key) {
+                idle.remove();
+            }
+        }
+        let Some(main) = found.or_else(|| {
+            // No stock yet: the facts are kept only as a placeholder, without their flags.
+            let placeholder = EmploymentFacts { flags: 0, ..facts };
+            self.insert(None, key, placeholder)
+        }) else {
             return;
         };
-        if facts.held()
-            && summary
-                .stock
-                .is_none_or(|current| ranks_before(&facts, &current))
-        {
-            summary.stock = Some(facts);
+        let Some(slot) = self.slots.get(main as usize).copied() else {
+            return;
+        };
+        let stock = (slot.facts.flags & HELD != 0).then_some(stock_of(slot.facts));
+        let new_stock = facts.held() && stock.is_none_or(|current| ranks_before(&facts, &current));
+        let mut state = slot.facts.flags & !FACT_FLAGS;
+        for (kind, flag) in [(Move::Entry, ENTERED), (Move::Exit, EXITED)] {
+            let (is_stock, own) = kind.bits();
+            let new_move = facts.flags & flag != 0
+                && self
+                    .current_move(kind, key, state, stock)
+                    .is_none_or(|m| facts.tie < m.tie);
+            if new_move && new_stock {
+                if state & own != 0 {
+                    self.remove(kind, key);
+                }
+                state = (state & !own) | is_stock;
+            } else if new_move {
+                if state & own != 0 {
+                    self.overwrite(kind, key, facts);
+                } else if self.insert(Some(kind), key, facts).is_some() {
+                    state = (state & !is_stock) | own;
+                }
+            } else if new_stock && state & is_stock != 0 {
+                // The stock changes but this move stays: it moves to a slot of its own.
+                if let Some(old) = stock
+                    && self.insert(Some(kind), key, old).is_some()
+                {
+                    state = (state & !is_stock) | own;
+                }
+            }
         }
-        if facts.flags & (ENTERED | EXITED) != 0 {
-            if summary.moves == NO_MOVES {
-                self.moves.push(Moves::default());
-                summary.moves = u32::try_from(self.moves.len() - 1).unwrap_or(NO_MOVES);
+        if let Some(slot) = self.slots.get_mut(main as usize) {
+            let own = if new_stock {
+                facts.flags
+            } else {
+                slot.facts.flags & FACT_FLAGS
+            };
+            if new_stock {
+                slot.facts = facts;
             }
-            if let Some(moves) = self.moves.get_mut(summary.moves as usize) {
-                if facts.flags & ENTERED != 0 && moves.entry.is_none_or(|m| facts.tie < m.tie) {
-                    moves.entry = Some(facts);
-                }
-                if facts.flags & EXITED != 0 && moves.exit.is_none_or(|m| facts.tie < m.tie) {
-                    moves.exit = Some(facts);
-                }
-            }
+            slot.facts.flags = own | state;
         }
     }
 
-    /// Removes and returns the worker's summary and moves (empty when they had no employment).
+    /// Removes and returns the worker's stock employment and moves (empty when they had no employment).
     pub(crate) fn take(&mut self, key: u64) -> (Option<EmploymentFacts>, Moves) {
-        let Some(slot) = self.index.remove(&key) else {
+        let Some(main) = self.workers.remove(&self.slots, key) else {
+            if let Ok(idle) = self.idle.find_entry(key, |k| *k == key) {
+                idle.remove();
+            }
             return (None, Moves::default());
         };
-        self.free.push(slot);
-        let summary = self
-            .slots
-            .get_mut(slot as usize)
-            .map(std::mem::take)
-            .unwrap_or_default();
-        let moves = self
-            .moves
-            .get(summary.moves as usize)
-            .copied()
-            .unwrap_or_default();
-        (summary.stock, moves)
+        let Some(slot) = self.slots.get(main as usize).copied() else {
+            return (None, Moves::default());
+        };
+        self.release(main);
+        let state = slot.facts.flags;
+        let stock = (state & HELD != 0).then_some(stock_of(slot.facts));
+        let mut take_move = |kind: Move| {
+            let (is_stock, own) = kind.bits();
+            if state & is_stock != 0 {
+                stock
+            } else if state & own != 0 {
+                self.remove(kind, key)
+            } else {
+                None
+            }
+        };
+        let entry = take_move(Move::Entry);
+        let exit = take_move(Move::Exit);
+        (stock, Moves { entry, exit })
     }
 
     /// Workers with employments not yet taken.
     pub(crate) fn len(&self) -> usize {
-        self.index.len()
+        self.workers.len() + self.idle.len()
+    }
+
+    /// The worker's current entry or exit, if any.
+    fn current_move(
+        &self,
+        kind: Move,
+        key: u64,
+        state: u8,
+        stock: Option<EmploymentFacts>,
+    ) -> Option<EmploymentFacts> {
+        let (is_stock, own) = kind.bits();
+        if state & is_stock != 0 {
+            stock
+        } else if state & own != 0 {
+            self.moves(kind)
+                .find(&self.slots, key)
+                .and_then(|i| self.slots.get(i as usize))
+                .map(|s| s.facts)
+        } else {
+            None
+        }
+    }
+
+    fn moves(&self, kind: Move) -> &Index {
+        match kind {
+            Move::Entry => &self.entries,
+            Move::Exit => &self.exits,
+        }
+    }
+
+    /// Stores `facts` in a free slot and indexes it by `key`, as the worker's (`None`) or as
+    /// their move; the slot's index, or `None` beyond `u32::MAX` slots.
+    fn insert(&mut self, kind: Option<Move>, key: u64, facts: EmploymentFacts) -> Option<u32> {
+        let slot = Slot { key, facts };
+        let index = if let Some(free) = self.slots.get_mut(self.free as usize) {
+            let index = self.free;
+            self.free = u32::try_from(free.key).unwrap_or(NO_SLOT);
+            *free = slot;
+            index
+        } else {
+            let index = u32::try_from(self.slots.len())
+                .ok()
+                .filter(|i| *i != NO_SLOT)?;
+            self.slots.push(slot);
+            index
+        };
+        let table = match kind {
+            None => &mut self.workers,
+            Some(Move::Entry) => &mut self.entries,
+            Some(Move::Exit) => &mut self.exits,
+        };
+        table.insert(&self.slots, key, index);
+        Some(index)
+    }
+
+    /// Replaces the facts in the worker's own slot for `kind`.
+    fn overwrite(&mut self, kind: Move, key: u64, facts: EmploymentFacts) {
+        if let Some(index) = self.moves(kind).find(&self.slots, key)
+            && let Some(slot) = self.slots.get_mut(index as usize)
+        {
+            slot.facts = facts;
+        }
+    }
+
+    /// Removes the worker's own slot for `kind`, freeing it; the facts it held.
+    fn remove(&mut self, kind: Move, key: u64) -> Option<EmploymentFacts> {
+        let table = match kind {
+            Move::Entry => &mut self.entries,
+            Move::Exit => &mut self.exits,
+        };
+        let index = table.remove(&self.slots, key)?;
+        let facts = self.slots.get(index as usize).map(|s| s.facts);
+        self.release(index);
+        facts
+    }
+
+    /// Puts the slot at `index` at the head of the free list.
+    fn release(&mut self, index: u32) {
+        if let Some(slot) = self.slots.get_mut(index as usize) {
+            slot.key = u64::from(self.free);
+            self.free = index;
+        }
+    }
+}
+
+/// Tables of slot indices by key, in [`SHARDS`] parts chosen by bits 32 to 37 of the key
+/// (bits the tables' own hashing does not use).
+///
+/// A table that grows holds its old and its new buckets at once; split in parts, that
+/// moment costs a part's buckets instead of the whole table's (5 MB at 1,000,000 workers).
+/// As the parts fill evenly, they also double one by one rather than all at once.
+#[derive(Debug, Clone)]
+struct Index(Vec<HashTable<u32>>);
+
+const SHARDS: u64 = 64;
+
+impl Default for Index {
+    fn default() -> Self {
+        Self((0..SHARDS).map(|_| HashTable::new()).collect())
+    }
+}
+
+impl Index {
+    fn shard(key: u64) -> usize {
+        usize::try_from((key >> 32) % SHARDS).unwrap_or(0)
+    }
+
+    /// The slot of `key`.
+    fn find(&self, slots: &[Slot], key: u64) -> Option<u32> {
+        self.0
+            .get(Self::shard(key))?
+            .find(key, |&i| has_key(slots, i, key))
+            .copied()
+    }
+
+    /// Adds the slot `index` of `key` (not yet in the index).
+    fn insert(&mut self, slots: &[Slot], key: u64, index: u32) {
+        if let Some(table) = self.0.get_mut(Self::shard(key)) {
+            table.insert_unique(key, index, |&i| key_of(slots, i));
+        }
+    }
+
+    /// Removes `key`; its slot.
+    fn remove(&mut self, slots: &[Slot], key: u64) -> Option<u32> {
+        let table = self.0.get_mut(Self::shard(key))?;
+        let (index, _) = table
+            .find_entry(key, |&i| has_key(slots, i, key))
+            .ok()?
+            .remove();
+        Some(index)
+    }
+
+    fn len(&self) -> usize {
+        self.0.iter().map(HashTable::len).sum()
+    }
+}
+
+fn has_key(slots: &[Slot], index: u32, key: u64) -> bool {
+    slots.get(index as usize).is_some_and(|s| s.key == key)
+}
+
+/// The hash of the slot at `index`: its key, which is already a hash.
+fn key_of(slots: &[Slot], index: u32) -> u64 {
+    slots.get(index as usize).map_or(0, |s| s.key)
+}
+
+/// A stock employment as stored, without the worker's bits.
+fn stock_of(facts: EmploymentFacts) -> EmploymentFacts {
+    EmploymentFacts {
+        flags: facts.flags & FACT_FLAGS,
+        ..facts
     }
 }
 
@@ -513,21 +750,208 @@ mod tests {
 
     #[test]
     fn per_worker_facts_stay_compact() {
-        // The streaming path keeps one summary per worker until the worker is counted.
+        // The streaming path keeps one slot per worker until the worker is counted.
         assert!(
-            std::mem::size_of::<EmploymentFacts>() <= 44,
+            std::mem::size_of::<EmploymentFacts>() <= 40,
             "{}",
             std::mem::size_of::<EmploymentFacts>()
         );
         assert!(
-            std::mem::size_of::<EmploymentSummary>() <= 48,
+            std::mem::size_of::<Slot>() <= 48,
             "{}",
-            std::mem::size_of::<EmploymentSummary>()
+            std::mem::size_of::<Slot>()
         );
         assert!(
             std::mem::size_of::<PractitionerFacts>() <= 24,
             "{}",
             std::mem::size_of::<PractitionerFacts>()
         );
+    }
+
+    /// The rules of [`Summaries::merge`], kept plainly: a stock and two moves per worker.
+    #[derive(Default)]
+    struct Plain(HashMap<u64, (Option<EmploymentFacts>, Moves)>);
+
+    impl Plain {
+        fn merge(&mut self, key: u64, facts: EmploymentFacts) {
+            let (stock, moves) = self.0.entry(key).or_default();
+            if facts.held() && stock.is_none_or(|current| ranks_before(&facts, &current)) {
+                *stock = Some(facts);
+            }
+            if facts.flags & ENTERED != 0 && moves.entry.is_none_or(|m| facts.tie < m.tie) {
+                moves.entry = Some(facts);
+            }
+            if facts.flags & EXITED != 0 && moves.exit.is_none_or(|m| facts.tie < m.tie) {
+                moves.exit = Some(facts);
+            }
+        }
+
+        fn take(&mut self, key: u64) -> (Option<EmploymentFacts>, Moves) {
+            self.0.remove(&key).unwrap_or_default()
+        }
+    }
+
+    /// A small deterministic generator (xorshift).
+    struct Dice(u64);
+
+    impl Dice {
+        fn roll(&mut self, sides: u64) -> u64 {
+            self.0 ^= self.0 << 13;
+            self.0 ^= self.0 >> 7;
+            self.0 ^= self.0 << 17;
+            self.0 % sides
+        }
+
+        fn pick<T: Copy>(&mut self, items: &[T]) -> T {
+            let i = self.roll(items.len() as u64);
+            items[usize::try_from(i).unwrap_or(0)]
+        }
+    }
+
+    fn facts(dice: &mut Dice) -> EmploymentFacts {
+        let start = NaiveDate::from_ymd_opt(2020, 1, 1)
+            .and_then(|d| d.checked_add_days(chrono::Days::new(dice.roll(4) * 300)));
+        EmploymentFacts {
+            occupation: if dice.roll(5) == 0 {
+                Err(Reason::NoOccupation)
+            } else {
+                IscoCode::parse(dice.pick(&["2211", "2221", "3221"]))
+                    .map_err(|_| Reason::UnrecognisedOccupation)
+            },
+            specialty_bits: u32::try_from(dice.roll(4)).unwrap_or(0),
+            fte: dice.pick(&[f32::NAN, 0.5, 1.0]),
+            start: if dice.roll(6) == 0 { None } else { start },
+            tie: tie_key(&format!("role-{}", dice.roll(8))),
+            org_unit: u32::try_from(dice.roll(3)).unwrap_or(0),
+            ownership: None,
+            facility_type: None,
+            flags: u8::try_from(dice.roll(8)).unwrap_or(0),
+        }
+    }
+
+    /// Bit-for-bit equality (NaN FTEs compare equal to themselves).
+    fn same(a: Option<EmploymentFacts>, b: Option<EmploymentFacts>) -> bool {
+        match (a, b) {
+            (None, None) => true,
+            (Some(a), Some(b)) => {
+                a.fte.to_bits() == b.fte.to_bits()
+                    && EmploymentFacts { fte: 0.0, ..a } == EmploymentFacts { fte: 0.0, ..b }
+            }
+            _ => false,
+        }
+    }
+
+    #[test]
+    fn summaries_keep_what_the_plain_rules_keep() {
+        let mut dice = Dice(0x9e37_79b9_7f4a_7c15);
+        let mut store = Summaries::default();
+        let mut plain = Plain::default();
+        let mut taken = 0;
+        for round in 0..20_000 {
+            // Spread over the index's parts, as id keys are.
+            let key = dice.roll(300).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+            if dice.roll(4) == 0 {
+                let (stock, moves) = store.take(key);
+                let (want_stock, want_moves) = plain.take(key);
+                assert!(
+                    same(stock, want_stock),
+                    "round {round}: {stock:?} {want_stock:?}"
+                );
+                assert!(same(moves.entry, want_moves.entry), "round {round}: entry");
+                assert!(same(moves.exit, want_moves.exit), "round {round}: exit");
+                taken += usize::from(want_stock.is_some() || want_moves.entry.is_some());
+            } else {
+                let f = facts(&mut dice);
+                store.merge(key, f);
+                plain.merge(key, f);
+            }
+            assert_eq!(store.len(), plain.0.len(), "round {round}");
+        }
+        assert!(taken > 1000, "{taken}");
+        // Every slot in use belongs to a worker, an entry or an exit still held.
+        let mut free = 0;
+        let mut next = store.free;
+        while let Some(slot) = store.slots.get(next as usize) {
+            free += 1;
+            next = u32::try_from(slot.key).unwrap_or(NO_SLOT);
+            assert!(free <= store.slots.len(), "the free list loops");
+        }
+        assert!(free > 0);
+        let in_use = store.slots.len() - free;
+        assert_eq!(
+            in_use,
+            store.workers.len() + store.entries.len() + store.exits.len()
+        );
+        assert!(store.slots.len() < 3 * 300, "{}", store.slots.len());
+    }
+
+    #[test]
+    fn a_replaced_stock_keeps_its_entry_and_slots_are_reused() {
+        let on = |flags, fte, id: &str| EmploymentFacts {
+            occupation: Err(Reason::NoOccupation),
+            specialty_bits: 0,
+            fte,
+            start: None,
+            tie: tie_key(id),
+            org_unit: NO_ORG_UNIT,
+            ownership: None,
+            facility_type: None,
+            flags,
+        };
+        let first = on(HELD | ENTERED, 0.5, "a");
+        let better = on(HELD, 1.0, "b");
+        let mut store = Summaries::default();
+        store.merge(7, first);
+        // The entry is the stock itself: one slot.
+        assert_eq!(store.slots.len(), 1);
+        store.merge(7, better);
+        // The stock moved on; the entry took a slot of its own.
+        assert_eq!(store.slots.len(), 2);
+        let (stock, moves) = store.take(7);
+        assert_eq!(stock, Some(better));
+        assert_eq!(moves.entry, Some(first));
+        assert_eq!(moves.exit, None);
+        assert_eq!(store.take(7), (None, Moves::default()));
+        assert_eq!(store.len(), 0);
+        // Both slots are free again and serve the next worker (one for the worker, one for
+        // an exit that is not their stock); the one after needs a new slot.
+        store.merge(8, on(EXITED, 1.0, "c"));
+        assert_eq!(store.slots.len(), 2);
+        store.merge(9, on(HELD | EXITED, 1.0, "d"));
+        assert_eq!(store.slots.len(), 3);
+        assert_eq!(store.take(8).1.exit, Some(on(EXITED, 1.0, "c")));
+        assert_eq!(store.take(9).0, Some(on(HELD | EXITED, 1.0, "d")));
+    }
+
+    #[test]
+    fn a_worker_with_only_past_jobs_is_kept_as_a_key() {
+        let past = |id: &str| EmploymentFacts {
+            occupation: Err(Reason::NoOccupation),
+            specialty_bits: 0,
+            fte: 1.0,
+            start: None,
+            tie: tie_key(id),
+            org_unit: NO_ORG_UNIT,
+            ownership: None,
+            facility_type: None,
+            flags: 0,
+        };
+        let mut store = Summaries::default();
+        store.merge(1, past("a"));
+        store.merge(1, past("b"));
+        store.merge(2, past("c"));
+        assert_eq!((store.slots.len(), store.len()), (0, 2));
+        // A held job later makes the worker an ordinary one.
+        let held = EmploymentFacts {
+            flags: HELD,
+            ..past("d")
+        };
+        store.merge(2, held);
+        store.merge(2, past("e"));
+        assert_eq!((store.slots.len(), store.len()), (1, 2));
+        assert_eq!(store.take(1), (None, Moves::default()));
+        assert_eq!(store.len(), 1);
+        assert_eq!(store.take(2).0, Some(held));
+        assert_eq!(store.len(), 0);
     }
 }
