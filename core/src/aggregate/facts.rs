@@ -444,11 +444,12 @@ pub(crate) fn tie_key(id: &str) -> [u8; 16] {
     bytes
 }
 
-/// A 64-bit key for a record id (`SipHash` with fixed keys, so stable within a run).
+/// A 64-bit key for a record id: foldhash's quality hash with a fixed seed (the same in
+/// every run; several times faster than `SipHash` on short ids, and a record has two to four).
 pub(crate) fn id_key(id: &str) -> u64 {
-    let mut hasher = std::collections::hash_map::DefaultHasher::new();
-    hasher.write(id.as_bytes());
-    hasher.finish()
+    const STATE: foldhash::quality::FixedState =
+        foldhash::quality::FixedState::with_seed(0x6872_685f_6b65_7973);
+    std::hash::BuildHasher::hash_one(&STATE, id)
 }
 
 /// A hasher for keys that are already hashes.
