@@ -11,7 +11,9 @@
 //! gives the same figures.
 //!
 //! Records out of place (a Practitioner in a role file, say) are still counted in the right
-//! order; identifier-only references are resolved only by the in-memory path.
+//! order; identifier-only references are resolved only by the in-memory path. The
+//! [`ReadReport`] lists what was rejected, skipped and deleted in the order of the files given
+//! and of their lines, as [`read_registry`] does, whatever order the files were read in.
 //!
 //! [`read_registry`] uses the same parsing threads to build the whole [`Registry`] (the one
 //! [`crate::read_registry`] builds), for callers that need the records themselves.
@@ -83,7 +85,8 @@ pub fn default_threads() -> usize {
 }
 
 /// Reads `files` (NDJSON, `.ndjson.gz`, or JSON documents) into `aggregation` and finishes it.
-/// `threads` parsing threads are used (at least one).
+/// `threads` parsing threads are used (at least one). The report's lists are in file order
+/// (the order of `files`) and line order, as those of [`read_registry`].
 pub fn aggregate_files(
     files: &[PathBuf],
     config: &ReadConfig,
@@ -91,30 +94,32 @@ pub fn aggregate_files(
     threads: usize,
 ) -> Result<(AggregateResult, ReadReport), FhirError> {
     let mut kinds = Vec::with_capacity(files.len());
-    for file in files {
-        kinds.push((classify(file)?, file));
+    for (index, file) in files.iter().enumerate() {
+        kinds.push((classify(file)?, index, file));
     }
-    if kinds.iter().any(|(k, _)| *k == Kind::Document) {
+    if kinds.iter().any(|(k, _, _)| *k == Kind::Document) {
         let (registry, report) = read_registry(files, config, threads)?;
         return Ok((aggregation.run_parallel(&registry, threads), report));
     }
-    let mut report = ReadReport::default();
+    // Each file's report with the file's place in `files`, merged in that order at the end.
+    let mut reports: Vec<(usize, ReadReport)> = Vec::with_capacity(files.len());
     let mut late_practitioners = Vec::new();
     let mut late_employments = Vec::new();
-    for (_, file) in kinds.iter().filter(|(k, _)| *k == Kind::Directory) {
-        report.merge(read_path(file, config, &mut |record| match record {
+    for (_, index, file) in kinds.iter().filter(|(k, _, _)| *k == Kind::Directory) {
+        let report = read_path(file, config, &mut |record| match record {
             Record::Practitioner(p) => late_practitioners.push(p),
             Record::Employment(e) => late_employments.push(e),
             other => add_directory_record(&mut aggregation, other),
-        })?);
+        })?;
+        reports.push((*index, report));
     }
     for e in &late_employments {
         aggregation.add_employment(e);
     }
     let judge = aggregation.judge().clone();
     let mut deferred: Vec<(String, PractitionerFacts)> = Vec::new();
-    for (_, file) in kinds.iter().filter(|(k, _)| *k == Kind::Roles) {
-        report.merge(facts_in_parallel(file, config, &judge, threads, |facts| {
+    for (_, index, file) in kinds.iter().filter(|(k, _, _)| *k == Kind::Roles) {
+        let report = facts_in_parallel(file, config, &judge, threads, |facts| {
             for fact in facts {
                 match fact {
                     Fact::Employment(id, f) => aggregation.add_employment_facts(&id, f),
@@ -122,7 +127,8 @@ pub fn aggregate_files(
                     Fact::Other(record) => add_directory_record(&mut aggregation, *record),
                 }
             }
-        })?);
+        })?;
+        reports.push((*index, report));
     }
     for p in &late_practitioners {
         aggregation.add_practitioner(p);
@@ -130,8 +136,8 @@ pub fn aggregate_files(
     for (id, facts) in &deferred {
         aggregation.add_practitioner_facts(id, facts);
     }
-    for (_, file) in kinds.iter().filter(|(k, _)| *k == Kind::Practitioners) {
-        report.merge(facts_in_parallel(file, config, &judge, threads, |facts| {
+    for (_, index, file) in kinds.iter().filter(|(k, _, _)| *k == Kind::Practitioners) {
+        let report = facts_in_parallel(file, config, &judge, threads, |facts| {
             for fact in facts {
                 match fact {
                     Fact::Employment(id, f) => aggregation.add_employment_facts(&id, f),
@@ -139,7 +145,13 @@ pub fn aggregate_files(
                     Fact::Other(record) => add_directory_record(&mut aggregation, *record),
                 }
             }
-        })?);
+        })?;
+        reports.push((*index, report));
+    }
+    reports.sort_by_key(|(index, _)| *index);
+    let mut report = ReadReport::default();
+    for (_, one) in reports {
+        report.merge(one);
     }
     Ok((aggregation.finish(), report))
 }
@@ -236,7 +248,8 @@ fn parse_in_parallel<T: Send>(
     })
 }
 
-/// [`parse_in_parallel`] reduced to aggregation facts (batches in any order).
+/// [`parse_in_parallel`] reduced to aggregation facts (batches in any order; the report in
+/// line order).
 fn facts_in_parallel(
     path: &Path,
     config: &ReadConfig,
@@ -255,11 +268,16 @@ fn facts_in_parallel(
         }
         other => Fact::Other(Box::new(other)),
     };
-    let mut report = ReadReport::default();
+    // Each batch's report by its place in the file, merged in that order at the end.
+    let mut reports = BTreeMap::new();
     parse_in_parallel(path, config, threads, &convert, |parsed| {
         merge(parsed.items);
-        report.merge(parsed.report);
+        reports.insert(parsed.seq, parsed.report);
     })?;
+    let mut report = ReadReport::default();
+    for (_, one) in reports {
+        report.merge(one);
+    }
     Ok(report)
 }
 
