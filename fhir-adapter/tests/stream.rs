@@ -219,3 +219,44 @@ fn streamed_report_lists_rejections_in_file_and_line_order() {
         assert!(streamed.is_balanced());
     }
 }
+
+#[test]
+fn identifier_only_references_take_the_in_memory_path() {
+    let dir = TempDir::new("stream-logical");
+    std::fs::create_dir_all(&dir.0).unwrap();
+    // The role names its practitioner by identifier only, as Synthea's exports do.
+    std::fs::write(
+        dir.0.join("PractitionerRole.ndjson"),
+        concat!(
+            r#"{"resourceType":"PractitionerRole","id":"r1","practitioner":{"identifier":{"system":"urn:staff","value":"42"}},"#,
+            r#""code":[{"coding":[{"system":"http://www.ilo.org/public/english/bureau/stat/isco/isco08","code":"2221"}]}],"period":{"start":"2020-01-01"}}"#,
+            "\n"
+        ),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.0.join("Practitioner.ndjson"),
+        concat!(
+            r#"{"resourceType":"Practitioner","id":"p1","identifier":[{"system":"urn:staff","value":"42"}],"gender":"female","birthDate":"1980-01-01"}"#,
+            "\n{not json\n"
+        ),
+    )
+    .unwrap();
+    let files = inputs::expand(&[&dir.0]).unwrap();
+    let expected = in_memory(&files, "nhwa-module1");
+    assert_eq!(expected.account.counted, 1);
+    assert_eq!(expected.account.orphan_employments, 0);
+    let (streamed, report) = stream::aggregate_files(
+        &files,
+        &ReadConfig::default(),
+        aggregation("nhwa-module1"),
+        2,
+    )
+    .unwrap();
+    assert_eq!(streamed.account, expected.account);
+    assert_eq!(streamed.values, expected.values);
+    // The report is the in-memory read's alone, not the stream's and then that one's too.
+    assert_eq!(report.read, 3);
+    assert_eq!(report.rejected.len(), 1);
+    assert!(report.is_balanced());
+}
