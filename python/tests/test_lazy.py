@@ -136,7 +136,7 @@ def test_anything_needing_records_reads_them(generated: tuple[Path, int], first:
     assert f"practitioners={WORKERS}" in repr(lazy)
 
 
-def test_threads_share_one_read(generated: tuple[Path, int]) -> None:
+def test_threads_asking_at_once_all_get_the_records(generated: tuple[Path, int]) -> None:
     folder, _ = generated
     lazy = hrh.read_registry(folder, errors="skip")
     lengths: list[int] = []
