@@ -34,10 +34,12 @@ print(f"hrh {hrh.__version__}: reading {source}")
 config = hrh.ReadConfig(job_to_isco={("http://nucc.org/provider-taxonomy", "208D00000X"): "2211"})
 # errors="skip" leaves out what cannot be read (here: the export's log file)
 # and lists it in registry.rejected; the default, errors="raise", stops there.
+# With errors="skip" the files are read when first needed (here: by
+# `registry.rejected`), and kept in memory from then on.
 registry = hrh.read_registry(source, config=config, errors="skip")
-print(registry)
 for rejected in registry.rejected:
     print("  not read:", rejected["message"])
+print(registry)
 
 # %% Look at the workers (pandas)
 workers = registry.to_pandas()

@@ -5,6 +5,30 @@ use std::collections::HashMap;
 use hrh_core::{Country, Identifier, Registry};
 
 use crate::mapping::{LOGICAL_REF_PREFIX, logical_id};
+use crate::read::Record;
+
+/// Whether a record refers to another by identifier only (a stand-in id starting with
+/// [`LOGICAL_REF_PREFIX`], in the places [`link_references`] resolves), which only linking a
+/// whole registry can resolve.
+pub(crate) fn refers_by_identifier(record: &Record) -> bool {
+    let logical = |id: Option<&str>| id.is_some_and(|id| id.starts_with(LOGICAL_REF_PREFIX));
+    match record {
+        Record::Practitioner(p) => p
+            .qualifications
+            .iter()
+            .any(|q| logical(q.issuer.as_deref())),
+        Record::Employment(e) => {
+            logical(Some(&e.practitioner))
+                || logical(e.employer.as_deref())
+                || logical(e.facility.as_deref())
+        }
+        Record::Organization(o) => logical(o.part_of.as_deref()),
+        Record::Facility(f) => {
+            logical(f.part_of.as_deref()) || logical(f.managing_organization.as_deref())
+        }
+        Record::Service(_) => false,
+    }
+}
 
 /// Resolves identifier-only references, then fills countries of training.
 ///

@@ -11,7 +11,11 @@
 //! gives the same figures.
 //!
 //! Records out of place (a Practitioner in a role file, say) are still counted in the right
-//! order; identifier-only references are resolved only by the in-memory path.
+//! order. Identifier-only references can be resolved only by linking a whole registry: a
+//! record with one (as in Synthea's exports) makes the run stop after that file and start
+//! again on the in-memory path, so the figures are always those of [`read_registry`]. The
+//! [`ReadReport`] lists what was rejected, skipped and deleted in the order of the files given
+//! and of their lines, as [`read_registry`] does, whatever order the files were read in.
 //!
 //! [`read_registry`] uses the same parsing threads to build the whole [`Registry`] (the one
 //! [`crate::read_registry`] builds), for callers that need the records themselves.
@@ -38,6 +42,7 @@
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 use std::sync::{Arc, Mutex};
 
@@ -48,7 +53,7 @@ use hrh_core::aggregate::{
 
 use crate::config::ReadConfig;
 use crate::error::{FhirError, Origin};
-use crate::link::link_references;
+use crate::link::{link_references, refers_by_identifier};
 use crate::mapping::raw::Head;
 use crate::read::{Input, ReadReport, Record, read_line, read_path};
 
@@ -83,43 +88,80 @@ pub fn default_threads() -> usize {
 }
 
 /// Reads `files` (NDJSON, `.ndjson.gz`, or JSON documents) into `aggregation` and finishes it.
-/// `threads` parsing threads are used (at least one).
+/// `threads` parsing threads are used (at least one). The report's lists are in file order
+/// (the order of `files`) and line order, as those of [`read_registry`]. Files with JSON
+/// documents or identifier-only references are aggregated in memory (see the module docs).
 pub fn aggregate_files(
     files: &[PathBuf],
     config: &ReadConfig,
-    mut aggregation: Aggregation,
+    aggregation: Aggregation,
     threads: usize,
 ) -> Result<(AggregateResult, ReadReport), FhirError> {
     let mut kinds = Vec::with_capacity(files.len());
-    for file in files {
-        kinds.push((classify(file)?, file));
+    for (index, file) in files.iter().enumerate() {
+        kinds.push((classify(file)?, index, file.as_path()));
     }
-    if kinds.iter().any(|(k, _)| *k == Kind::Document) {
-        let (registry, report) = read_registry(files, config, threads)?;
-        return Ok((aggregation.run_parallel(&registry, threads), report));
+    if kinds.iter().any(|(k, _, _)| *k == Kind::Document) {
+        return in_memory(files, config, aggregation, threads);
     }
-    let mut report = ReadReport::default();
+    let fallback = aggregation.clone();
+    match stream_files(&kinds, config, aggregation, threads)? {
+        Some(done) => Ok(done),
+        None => in_memory(files, config, fallback, threads),
+    }
+}
+
+/// The in-memory path: [`read_registry`] and [`Aggregation::run_parallel`].
+fn in_memory(
+    files: &[PathBuf],
+    config: &ReadConfig,
+    aggregation: Aggregation,
+    threads: usize,
+) -> Result<(AggregateResult, ReadReport), FhirError> {
+    let (registry, report) = read_registry(files, config, threads)?;
+    Ok((aggregation.run_parallel(&registry, threads), report))
+}
+
+/// The streaming path over NDJSON files of known kinds (with their place in the list given);
+/// `None` when a record refers to another by identifier only.
+fn stream_files(
+    kinds: &[(Kind, usize, &Path)],
+    config: &ReadConfig,
+    mut aggregation: Aggregation,
+    threads: usize,
+) -> Result<Option<(AggregateResult, ReadReport)>, FhirError> {
+    let by_identifier = AtomicBool::new(false);
+    let met_by_identifier = || by_identifier.load(Ordering::Relaxed);
+    let note = |record: &Record| {
+        if refers_by_identifier(record) {
+            by_identifier.store(true, Ordering::Relaxed);
+        }
+    };
+    // Each file's report with the file's place in `files`, merged in that order at the end.
+    let mut reports: Vec<(usize, ReadReport)> = Vec::with_capacity(kinds.len());
     let mut late_practitioners = Vec::new();
     let mut late_employments = Vec::new();
-    for (_, file) in kinds.iter().filter(|(k, _)| *k == Kind::Directory) {
-        report.merge(records_in_order(
-            file,
-            config,
-            threads,
-            &mut |record| match record {
+    for (_, index, file) in kinds.iter().filter(|(k, _, _)| *k == Kind::Directory) {
+        let report = records_in_order(file, config, threads, &mut |record| {
+            note(&record);
+            match record {
                 Record::Practitioner(p) => late_practitioners.push(p),
                 Record::Employment(e) => late_employments.push(e),
                 other => add_directory_record(&mut aggregation, other),
-            },
-        )?);
+            }
+        })?;
+        reports.push((*index, report));
+        if met_by_identifier() {
+            return Ok(None);
+        }
     }
     for e in &late_employments {
         aggregation.add_employment(e);
     }
     let judge = aggregation.shared_judge();
     let mut deferred: Vec<(WorkerKey, PractitionerFacts)> = Vec::new();
-    for (_, file) in kinds.iter().filter(|(k, _)| *k == Kind::Roles) {
-        report.merge(facts_in_parallel(file, config, &judge, threads, |facts| {
+    for (_, index, file) in kinds.iter().filter(|(k, _, _)| *k == Kind::Roles) {
+        let report = facts_in_parallel(file, config, &judge, threads, &note, |facts| {
             for fact in facts {
                 match fact {
                     Fact::Employment(key, f) => aggregation.add_keyed_employment_facts(key, f),
@@ -127,7 +169,11 @@ pub fn aggregate_files(
                     Fact::Other(record) => add_directory_record(&mut aggregation, *record),
                 }
             }
-        })?);
+        })?;
+        reports.push((*index, report));
+        if met_by_identifier() {
+            return Ok(None);
+        }
     }
     for p in &late_practitioners {
         aggregation.add_practitioner(p);
@@ -135,8 +181,8 @@ pub fn aggregate_files(
     for (key, facts) in &deferred {
         aggregation.add_keyed_practitioner_facts(*key, facts);
     }
-    for (_, file) in kinds.iter().filter(|(k, _)| *k == Kind::Practitioners) {
-        report.merge(facts_in_parallel(file, config, &judge, threads, |facts| {
+    for (_, index, file) in kinds.iter().filter(|(k, _, _)| *k == Kind::Practitioners) {
+        let report = facts_in_parallel(file, config, &judge, threads, &note, |facts| {
             for fact in facts {
                 match fact {
                     Fact::Employment(key, f) => aggregation.add_keyed_employment_facts(key, f),
@@ -146,9 +192,18 @@ pub fn aggregate_files(
                     Fact::Other(record) => add_directory_record(&mut aggregation, *record),
                 }
             }
-        })?);
+        })?;
+        reports.push((*index, report));
+        if met_by_identifier() {
+            return Ok(None);
+        }
     }
-    Ok((aggregation.finish(), report))
+    reports.sort_by_key(|(index, _)| *index);
+    let mut report = ReadReport::default();
+    for (_, one) in reports {
+        report.merge(one);
+    }
+    Ok(Some((aggregation.finish(), report)))
 }
 
 fn add_directory_record(aggregation: &mut Aggregation, record: Record) {
@@ -249,26 +304,41 @@ fn parse_in_parallel<T: Send>(
     })
 }
 
-/// [`parse_in_parallel`] reduced to aggregation facts (batches in any order).
-fn facts_in_parallel(
-    path: &Path,
-    config: &ReadConfig,
-    judge: &Judge,
-    threads: usize,
-    mut merge: impl FnMut(Vec<Fact>),
-) -> Result<ReadReport, FhirError> {
-    let convert = |record: Record| match record {
+/// A record reduced to the facts the aggregation needs.
+fn fact(judge: &Judge, record: Record) -> Fact {
+    match record {
         Record::Employment(e) => {
             Fact::Employment(WorkerKey::of(&e.practitioner), judge.employment(&e))
         }
         Record::Practitioner(p) => Fact::Practitioner(WorkerKey::of(&p.id), judge.practitioner(&p)),
         other => Fact::Other(Box::new(other)),
+    }
+}
+
+/// [`parse_in_parallel`] reduced to aggregation facts (batches in any order; the report in
+/// line order).
+fn facts_in_parallel(
+    path: &Path,
+    config: &ReadConfig,
+    judge: &Judge,
+    threads: usize,
+    note: &(dyn Fn(&Record) + Sync),
+    mut merge: impl FnMut(Vec<Fact>),
+) -> Result<ReadReport, FhirError> {
+    let convert = |record: Record| {
+        note(&record);
+        fact(judge, record)
     };
-    let mut report = ReadReport::default();
+    // Each batch's report by its place in the file, merged in that order at the end.
+    let mut reports = BTreeMap::new();
     parse_in_parallel(path, config, threads, &convert, |parsed| {
         merge(parsed.items);
-        report.merge(parsed.report);
+        reports.insert(parsed.seq, parsed.report);
     })?;
+    let mut report = ReadReport::default();
+    for (_, one) in reports {
+        report.merge(one);
+    }
     Ok(report)
 }
 

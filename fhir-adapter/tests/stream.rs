@@ -28,6 +28,15 @@ fn aggregation(mapping: &str) -> Aggregation {
     Aggregation::new(&Mapping::builtin(mapping).unwrap(), &options).unwrap()
 }
 
+/// Where each rejected record is and why, in the report's order.
+fn places(report: &hrh_fhir::ReadReport) -> Vec<(hrh_fhir::Origin, String)> {
+    report
+        .rejected
+        .iter()
+        .map(|x| (x.location.clone(), x.reason.to_string()))
+        .collect()
+}
+
 fn in_memory(files: &[PathBuf], mapping: &str) -> AggregateResult {
     let (registry, _) = read_registry(files, &ReadConfig::default()).unwrap();
     aggregation(mapping).run(&registry)
@@ -157,12 +166,6 @@ fn parallel_reading_gives_the_serial_registry_and_report() {
         assert_eq!(parallel, serial, "{threads} threads");
         assert_eq!(report.read, serial_report.read);
         assert_eq!(report.accepted, serial_report.accepted);
-        let places = |r: &hrh_fhir::ReadReport| {
-            r.rejected
-                .iter()
-                .map(|x| (x.location.clone(), x.reason.to_string()))
-                .collect::<Vec<_>>()
-        };
         assert_eq!(places(&report), places(&serial_report));
         assert_eq!(report.skipped.len(), serial_report.skipped.len());
         assert!(report.is_balanced());
@@ -174,4 +177,99 @@ fn parallel_reading_gives_the_serial_registry_and_report() {
             .iter()
             .any(|p| p.id == "long" && p.name.as_ref().is_some_and(|n| n.len() == 1_500_000))
     );
+}
+
+#[test]
+fn streamed_report_lists_rejections_in_file_and_line_order() {
+    let dir = TempDir::new("stream-order");
+    let synthetic = SyntheticRegistry::new(Config {
+        workers: 20_000,
+        seed: 9,
+        ..Config::default()
+    });
+    export_synthetic(&synthetic, &dir.0, 1).unwrap();
+    // Broken lines spread over many 1 MB batches of the practitioner and role files, and one
+    // at the end of the organisation file (read first by the stream).
+    for (name, every) in [
+        ("Practitioner.ndjson", 1_500),
+        ("PractitionerRole.ndjson", 2_500),
+        ("Organization.ndjson", usize::MAX),
+    ] {
+        let path = dir.0.join(name);
+        let text = std::fs::read_to_string(&path).unwrap();
+        let mut out = String::with_capacity(text.len() + 1_000);
+        for (i, line) in text.lines().enumerate() {
+            out.push_str(line);
+            out.push('\n');
+            if i % every == every - 1 {
+                out.push_str("{not json\n\n");
+            }
+        }
+        out.push_str("{not json\n");
+        std::fs::write(&path, out).unwrap();
+    }
+    // Practitioners first: the stream reads them last.
+    let mut files = inputs::expand(&[&dir.0]).unwrap();
+    files.sort_by_key(|f| !f.ends_with("Practitioner.ndjson"));
+    let config = ReadConfig::default();
+    let (_, serial) = read_registry(&files, &config).unwrap();
+    let skips = |r: &hrh_fhir::ReadReport| {
+        r.skipped
+            .iter()
+            .map(|x| x.location.clone())
+            .collect::<Vec<_>>()
+    };
+    assert!(serial.rejected.len() > 20, "{}", serial.rejected.len());
+    assert_eq!(
+        serial.rejected[0].location.source.as_ref(),
+        "Practitioner.ndjson"
+    );
+    for threads in [1, 3] {
+        let (_, streamed) =
+            stream::aggregate_files(&files, &config, aggregation("nhwa-module1"), threads).unwrap();
+        assert_eq!(places(&streamed), places(&serial), "{threads} threads");
+        assert_eq!(skips(&streamed), skips(&serial), "{threads} threads");
+        assert!(streamed.is_balanced());
+    }
+}
+
+#[test]
+fn identifier_only_references_take_the_in_memory_path() {
+    let dir = TempDir::new("stream-logical");
+    std::fs::create_dir_all(&dir.0).unwrap();
+    // The role names its practitioner by identifier only, as Synthea's exports do.
+    std::fs::write(
+        dir.0.join("PractitionerRole.ndjson"),
+        concat!(
+            r#"{"resourceType":"PractitionerRole","id":"r1","practitioner":{"identifier":{"system":"urn:staff","value":"42"}},"#,
+            r#""code":[{"coding":[{"system":"http://www.ilo.org/public/english/bureau/stat/isco/isco08","code":"2221"}]}],"period":{"start":"2020-01-01"}}"#,
+            "\n"
+        ),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.0.join("Practitioner.ndjson"),
+        concat!(
+            r#"{"resourceType":"Practitioner","id":"p1","identifier":[{"system":"urn:staff","value":"42"}],"gender":"female","birthDate":"1980-01-01"}"#,
+            "\n{not json\n"
+        ),
+    )
+    .unwrap();
+    let files = inputs::expand(&[&dir.0]).unwrap();
+    let expected = in_memory(&files, "nhwa-module1");
+    assert_eq!(expected.account.counted, 1);
+    assert_eq!(expected.account.orphan_employments, 0);
+    let (streamed, report) = stream::aggregate_files(
+        &files,
+        &ReadConfig::default(),
+        aggregation("nhwa-module1"),
+        2,
+    )
+    .unwrap();
+    assert_eq!(streamed.account, expected.account);
+    assert_eq!(streamed.values, expected.values);
+    // The report is the in-memory read's alone, not the stream's and then that one's too.
+    assert_eq!(report.read, 3);
+    assert_eq!(report.rejected.len(), 1);
+    assert!(report.is_balanced());
 }

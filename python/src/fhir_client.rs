@@ -25,7 +25,7 @@ use serde_json::Value;
 
 use crate::background;
 use crate::errors::{InvalidInput, fhir_client_to_py, outcome_dict};
-use crate::read::{OnError, PyReadConfig, finish};
+use crate::read::{OnError, PyReadConfig, finish, rejections};
 use crate::registry::PyRegistry;
 
 /// The name of the threads requests run on.
@@ -466,7 +466,7 @@ impl PyFhirClient {
         let types = read_types(py, resource_types)?;
         let config = PyReadConfig::settings(config);
         let (registry, report) = self.run(py, move |c| read_searched(c, &types, &config))?;
-        finish(py, registry, &report, None, on_error)
+        finish(py, registry, rejections(&report), on_error)
     }
 
     /// Reads the server's workforce resources into a `Registry` through a bulk
@@ -496,7 +496,7 @@ impl PyFhirClient {
         let (registry, report) = self.run(py, move |c| {
             read_exported(c, &types, since.as_deref(), &config)
         })?;
-        finish(py, registry, &report, None, on_error)
+        finish(py, registry, rejections(&report), on_error)
     }
 
     /// Sends a transaction Bundle (a dict or JSON text; `POST [base]`) and

@@ -2,11 +2,13 @@
 //! `Registry` (mirrors `hrh_fhir::read` and `hrh_fhir::config`).
 
 use std::collections::HashMap;
+use std::fs::File;
 use std::path::{Path, PathBuf};
 
+use hrh_core::aggregate::{AggregateResult, Aggregation};
 use hrh_core::{IscoCode, Registry};
 use hrh_fhir::config::CodeKey;
-use hrh_fhir::{FhirError, ReadConfig, ReadReport, Rejected, inputs, link_references};
+use hrh_fhir::{FhirError, ReadConfig, ReadReport, Rejected, inputs, link_references, stream};
 use pyo3::prelude::*;
 use pyo3::types::PyTuple;
 
@@ -179,19 +181,22 @@ impl Rejection {
     }
 }
 
+/// The rejected records of a read that was not of files (a Bundle, a server).
+pub fn rejections(report: &ReadReport) -> Vec<Rejection> {
+    report
+        .rejected
+        .iter()
+        .map(|r| Rejection::new(r, None))
+        .collect()
+}
+
 /// The registry, or `InvalidInput` for the first rejected record under `errors="raise"`.
 pub fn finish(
     py: Python<'_>,
     registry: Registry,
-    report: &ReadReport,
-    files: Option<&FileNames<'_>>,
+    rejected: Vec<Rejection>,
     on_error: OnError,
 ) -> PyResult<PyRegistry> {
-    let rejected: Vec<Rejection> = report
-        .rejected
-        .iter()
-        .map(|r| Rejection::new(r, files))
-        .collect();
     if let (OnError::Raise, Some(first)) = (on_error, rejected.first()) {
         let message = match rejected.len() {
             1 => format!("{} (errors=\"skip\" reads the rest)", first.message),
@@ -205,6 +210,68 @@ pub fn finish(
     Ok(PyRegistry::read(registry, rejected))
 }
 
+/// FHIR files whose records are read when first needed: the source of a
+/// registry from `read_registry(..., errors="skip")`.
+pub struct Files {
+    paths: Vec<PathBuf>,
+    config: ReadConfig,
+}
+
+impl Files {
+    /// Reads the records into a linked `Registry`, NDJSON parsed on every
+    /// core; call it without the GIL.
+    pub fn read(&self) -> Result<(Registry, ReadReport), FhirError> {
+        hrh_fhir::stream::read_registry(&self.paths, &self.config, stream::default_threads())
+    }
+
+    /// Streams the files into `aggregation` without holding the records, as
+    /// `hrh aggregate` does; call it without the GIL.
+    pub fn aggregate(
+        &self,
+        aggregation: Aggregation,
+    ) -> Result<(AggregateResult, ReadReport), FhirError> {
+        stream::aggregate_files(
+            &self.paths,
+            &self.config,
+            aggregation,
+            stream::default_threads(),
+        )
+    }
+
+    /// The rejected records of a read of these files, with their paths.
+    pub fn rejections(&self, report: &ReadReport) -> Vec<Rejection> {
+        let names = FileNames::new(&self.paths);
+        report
+            .rejected
+            .iter()
+            .map(|r| Rejection::new(r, Some(&names)))
+            .collect()
+    }
+
+    /// The Python exception of an error that ended a read of these files.
+    pub fn error(&self, py: Python<'_>, error: &FhirError) -> PyErr {
+        let names = FileNames::new(&self.paths);
+        fhir_to_py(py, error, &|name| names.path_of(name))
+    }
+
+    /// How many files.
+    pub fn count(&self) -> usize {
+        self.paths.len()
+    }
+
+    /// Opens each file and closes it again, so that a missing or unreadable
+    /// one fails now rather than when the records are read.
+    fn check_readable(&self) -> Result<(), FhirError> {
+        for path in &self.paths {
+            File::open(path).map_err(|source| FhirError::Io {
+                source_name: path.display().to_string(),
+                source,
+            })?;
+        }
+        Ok(())
+    }
+}
+
 /// Reads FHIR files into a `Registry`: Practitioner, PractitionerRole,
 /// Organization, Location and HealthcareService resources, as single JSON
 /// resources, Bundles of any type or bulk-export NDJSON (`.ndjson`,
@@ -212,12 +279,24 @@ pub fn finish(
 ///
 /// `paths` are files or directories (read recursively, FHIR files only, in
 /// name order); `config` is a `ReadConfig` (default: `ReadConfig()`). A
-/// record that cannot be read raises `InvalidInput` with its `path`, `line`
-/// or `entry`, `resource_type`, `record_id` and `field`; with
-/// `errors="skip"` such records are left out and listed in
-/// `Registry.rejected`. A missing file raises `FileNotFoundError`. The GIL is
-/// released while reading, and NDJSON files are parsed on all cores (the
-/// registry is the same as read on one).
+/// missing or unreadable file raises `OSError` (`FileNotFoundError`, ...) at
+/// once.
+///
+/// With `errors="raise"` (the default) the records are read now, and the
+/// first that cannot be read raises `InvalidInput` with its `path`, `line` or
+/// `entry`, `resource_type`, `record_id` and `field`.
+///
+/// With `errors="skip"` such records are left out and listed in
+/// `Registry.rejected`, and the files are read only when needed: the first
+/// `len()`, iteration, `to_records()`, `to_pandas()`, `quality()` or
+/// `rejected` reads the records and keeps them; until then `aggregate()`
+/// streams the files without keeping the records, as `hrh aggregate` does
+/// (much less memory, and faster), and `rejected` after it needs no second
+/// read. This is the fast path for aggregation-only use. Errors that end a
+/// read (a broken gzip stream) are then raised by the call that reads.
+///
+/// The GIL is released while reading, and NDJSON files are parsed on all
+/// cores (the registry is the same as read on one).
 #[pyfunction]
 #[pyo3(
     signature = (*paths, config = None, errors = "raise"),
@@ -237,23 +316,33 @@ pub fn read_registry(
             "read_registry() needs at least one file or directory".to_owned(),
         ));
     }
-    let default = ReadConfig::default();
-    let config = config.map_or(&default, |c| &c.inner);
-    let files = py
+    let expanded = py
         .detach(|| inputs::expand(&paths))
         .map_err(|e| fhir_to_py(py, &e, &str::to_owned))?;
-    if files.is_empty() {
+    if expanded.is_empty() {
         return Err(InvalidInput::err(
             py,
             "no FHIR files (.json, .ndjson, .gz) in the paths given".to_owned(),
         ));
     }
-    let names = FileNames::new(&files);
-    let threads = hrh_fhir::stream::default_threads();
-    let (registry, report) = py
-        .detach(|| hrh_fhir::stream::read_registry(&files, config, threads))
-        .map_err(|e| fhir_to_py(py, &e, &|name| names.path_of(name)))?;
-    finish(py, registry, &report, Some(&names), on_error)
+    let files = Files {
+        paths: expanded,
+        config: PyReadConfig::settings(config),
+    };
+    match on_error {
+        OnError::Skip => {
+            py.detach(|| files.check_readable())
+                .map_err(|e| files.error(py, &e))?;
+            Ok(PyRegistry::lazy(files))
+        }
+        OnError::Raise => {
+            let (registry, report) = py
+                .detach(|| files.read())
+                .map_err(|e| files.error(py, &e))?;
+            let rejected = files.rejections(&report);
+            finish(py, registry, rejected, on_error)
+        }
+    }
 }
 
 /// `Registry.from_bundle`: a Bundle (or one resource) as a dict or JSON text.
@@ -277,5 +366,5 @@ pub fn from_bundle(
             Ok((registry, report))
         })
         .map_err(|e| fhir_to_py(py, &e, &str::to_owned))?;
-    finish(py, registry, &report, None, on_error)
+    finish(py, registry, rejections(&report), on_error)
 }

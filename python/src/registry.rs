@@ -1,5 +1,7 @@
 //! `hrh.Registry`: the workers, employments, employers and facilities (mirrors `hrh_core::registry`).
 
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
+
 use chrono::NaiveDate;
 use hrh_core::aggregate::{Aggregation, Options};
 use hrh_core::synthetic::{Config, SyntheticRegistry};
@@ -12,7 +14,7 @@ use crate::errors::IntoPyResult;
 use crate::mapping::PyMapping;
 use crate::period::PeriodArg;
 use crate::quality::PyQualityReport;
-use crate::read::{PyReadConfig, Rejection};
+use crate::read::{Files, PyReadConfig, Rejection};
 
 /// The columns of `Registry.to_records()`, in order.
 const COLUMNS: [&str; 7] = [
@@ -28,18 +30,88 @@ const COLUMNS: [&str; 7] = [
 /// A registry of health workers: practitioners, their employments, employers and facilities.
 ///
 /// `len(registry)` is the number of practitioners; iterating yields one dict
-/// per practitioner, as `to_records()` does.
+/// per practitioner, as `to_records()` does. A registry from
+/// `read_registry(..., errors="skip")` reads its files when first needed (see
+/// `read_registry()`); the others are in memory from the start.
 #[pyclass(name = "Registry", module = "hrh", frozen)]
 pub struct PyRegistry {
-    inner: Registry,
-    /// The records left out by `read_registry(..., errors="skip")`.
+    holding: Holding,
+}
+
+/// The records and the ones that could not be read.
+struct Records {
+    registry: Registry,
+    /// The records left out by `errors="skip"`.
     rejected: Vec<Rejection>,
+}
+
+/// What a registry holds.
+enum Holding {
+    /// The records, read at once.
+    Records(Records),
+    /// Files read when first needed.
+    Files {
+        files: Files,
+        /// The records, once read.
+        records: OnceLock<Records>,
+        /// Taken (without the GIL) while reading the records, so that they are read once.
+        reading: Mutex<()>,
+        /// The rejections found by the last streamed `aggregate()`, before the records are read.
+        streamed: Mutex<Option<Arc<Vec<Rejection>>>>,
+    },
 }
 
 impl PyRegistry {
     /// A registry read from FHIR, with the records that could not be read.
-    pub(crate) fn read(inner: Registry, rejected: Vec<Rejection>) -> Self {
-        Self { inner, rejected }
+    pub(crate) fn read(registry: Registry, rejected: Vec<Rejection>) -> Self {
+        Self {
+            holding: Holding::Records(Records { registry, rejected }),
+        }
+    }
+
+    /// A registry of `files`, read when first needed.
+    pub(crate) fn lazy(files: Files) -> Self {
+        Self {
+            holding: Holding::Files {
+                files,
+                records: OnceLock::new(),
+                reading: Mutex::new(()),
+                streamed: Mutex::new(None),
+            },
+        }
+    }
+
+    /// The records, read now (without the GIL) if they have not been.
+    fn records(&self, py: Python<'_>) -> PyResult<&Records> {
+        match &self.holding {
+            Holding::Records(records) => Ok(records),
+            Holding::Files {
+                files,
+                records,
+                reading,
+                ..
+            } => {
+                if let Some(read) = records.get() {
+                    return Ok(read);
+                }
+                py.detach(|| {
+                    // A second caller waits here for the first one's read, then finds it done.
+                    let _one_at_a_time = reading.lock().unwrap_or_else(PoisonError::into_inner);
+                    if let Some(read) = records.get() {
+                        return Ok(read);
+                    }
+                    let (registry, report) = files.read()?;
+                    let rejected = files.rejections(&report);
+                    Ok(records.get_or_init(|| Records { registry, rejected }))
+                })
+                .map_err(|e| files.error(py, &e))
+            }
+        }
+    }
+
+    /// The registry's records, read now if they have not been.
+    fn registry(&self, py: Python<'_>) -> PyResult<&Registry> {
+        self.records(py).map(|r| &r.registry)
     }
 }
 
@@ -153,9 +225,25 @@ impl PyRegistry {
     /// The records left out when reading with `errors="skip"`: one dict each
     /// with `path`, `line`, `entry`, `resource_type`, `record_id`, `field`
     /// (the attributes `InvalidInput` would carry) and `message`.
+    ///
+    /// After a streamed `aggregate()` these are the ones it found (the same
+    /// list a read gives); otherwise a registry not read yet reads its records.
     #[getter]
     fn rejected<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
-        crate::dicts(py, &self.rejected, rejection_dict)
+        if let Holding::Files {
+            records, streamed, ..
+        } = &self.holding
+            && records.get().is_none()
+        {
+            let found = streamed
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .clone();
+            if let Some(found) = found {
+                return crate::dicts(py, found.iter(), rejection_dict);
+            }
+        }
+        crate::dicts(py, &self.records(py)?.rejected, rejection_dict)
     }
 
     /// One dict per practitioner: `id`, `active`, `sex`, `birth_date` (as
@@ -165,9 +253,10 @@ impl PyRegistry {
     ///
     /// Names and identifiers other than record ids are left out.
     fn to_records<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
-        let by_practitioner = self.inner.employments_by_practitioner();
+        let registry = self.registry(py)?;
+        let by_practitioner = registry.employments_by_practitioner();
         let list = PyList::empty(py);
-        for p in &self.inner.practitioners {
+        for p in &registry.practitioners {
             let employments = by_practitioner
                 .get(p.id.as_str())
                 .map_or(&[][..], Vec::as_slice);
@@ -183,10 +272,11 @@ impl PyRegistry {
 
     /// Checks the records' quality as of `as_of` (default: today).
     #[pyo3(signature = (as_of = None))]
-    fn quality(&self, py: Python<'_>, as_of: Option<NaiveDate>) -> PyQualityReport {
+    fn quality(&self, py: Python<'_>, as_of: Option<NaiveDate>) -> PyResult<PyQualityReport> {
         let as_of = as_of.unwrap_or_else(|| chrono::Local::now().date_naive());
-        let report = py.detach(|| quality::check(&self.inner, &quality::Options::as_of(as_of)));
-        PyQualityReport::new(report)
+        let registry = self.registry(py)?;
+        let report = py.detach(|| quality::check(registry, &quality::Options::as_of(as_of)));
+        Ok(PyQualityReport::new(report))
     }
 
     /// Counts the workers as `mapping` asks, for `period` (a `Period` or its id).
@@ -197,6 +287,13 @@ impl PyRegistry {
     /// `InvalidInput` for a bad period or country, a period of the wrong type,
     /// or a national mapping without `org_unit`. The records are judged on all
     /// cores, without the GIL (the figures are the same as on one).
+    ///
+    /// A registry from `read_registry(..., errors="skip")` whose records have
+    /// not been read streams its files instead, as `hrh aggregate` does,
+    /// without keeping the records, and keeps what was rejected for
+    /// `rejected`; the figures are the same. (Files with Bundles or with
+    /// identifier-only references are read into memory for the aggregation,
+    /// and let go after it.)
     #[pyo3(
         signature = (mapping, period = PeriodArg::Id(String::from("2024")), country = "UZ", org_unit = None, suppress = None),
         text_signature = "(self, /, mapping, period='2024', country='UZ', org_unit=None, suppress=None)"
@@ -217,32 +314,56 @@ impl PyRegistry {
             org_unit,
             suppress_below: suppress,
         };
-        let rules = &mapping.get().inner;
-        let threads = std::thread::available_parallelism().map_or(1, usize::from);
-        let result = py
-            .detach(|| {
-                Aggregation::new(rules, &options).map(|a| a.run_parallel(&self.inner, threads))
-            })
-            .py_err(py)?;
+        let aggregation = Aggregation::new(&mapping.get().inner, &options).py_err(py)?;
+        let result = match &self.holding {
+            Holding::Files {
+                files,
+                records,
+                streamed,
+                ..
+            } if records.get().is_none() => {
+                let (result, report) = py
+                    .detach(|| files.aggregate(aggregation))
+                    .map_err(|e| files.error(py, &e))?;
+                let found = Arc::new(files.rejections(&report));
+                *streamed.lock().unwrap_or_else(PoisonError::into_inner) = Some(found);
+                result
+            }
+            _ => {
+                let registry = self.registry(py)?;
+                let threads = std::thread::available_parallelism().map_or(1, usize::from);
+                py.detach(|| aggregation.run_parallel(registry, threads))
+            }
+        };
         Ok(PyAggregate::new(result, mapping.clone().unbind()))
     }
 
-    fn __len__(&self) -> usize {
-        self.inner.practitioners.len()
+    fn __len__(&self, py: Python<'_>) -> PyResult<usize> {
+        Ok(self.registry(py)?.practitioners.len())
     }
 
     fn __iter__<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyIterator>> {
         self.to_records(py)?.try_iter()
     }
 
+    /// The counts of the records; for files not read yet, how many files
+    /// (a repr does not read them).
     fn __repr__(&self) -> String {
+        let read = match &self.holding {
+            Holding::Records(records) => records,
+            Holding::Files { files, records, .. } => match records.get() {
+                Some(read) => read,
+                None => return format!("Registry(files={}, not read yet)", files.count()),
+            },
+        };
+        let registry = &read.registry;
         format!(
             "Registry(practitioners={}, employments={}, organizations={}, facilities={}, rejected={})",
-            self.inner.practitioners.len(),
-            self.inner.employments.len(),
-            self.inner.organizations.len(),
-            self.inner.facilities.len(),
-            self.rejected.len()
+            registry.practitioners.len(),
+            registry.employments.len(),
+            registry.organizations.len(),
+            registry.facilities.len(),
+            read.rejected.len()
         )
     }
 }

@@ -58,13 +58,13 @@ class StandIn(NamedTuple):
     token: str
 
 
-def standin_binary() -> Path:
-    """The stand-in's debug binary, built with cargo when missing."""
+def debug_binary(name: str, package: str) -> Path:
+    """The debug binary `name` of the workspace's `package`, built with cargo when missing."""
     target = Path(os.environ.get("CARGO_TARGET_DIR", ROOT / "target"))
-    binary = target / "debug" / "dhis2-standin"
+    binary = target / "debug" / name
     if not binary.is_file():
         subprocess.run(
-            ["cargo", "build", "-q", "-p", "dhis2-standin"],
+            ["cargo", "build", "-q", "-p", package],
             cwd=ROOT,
             check=True,
         )
@@ -73,7 +73,13 @@ def standin_binary() -> Path:
 
 @pytest.fixture(scope="session")
 def standin_path() -> Path:
-    return standin_binary()
+    return debug_binary("dhis2-standin", "dhis2-standin")
+
+
+@pytest.fixture(scope="session")
+def hrh_cli() -> Path:
+    """The `hrh` command (debug build), e.g. for `hrh generate`."""
+    return debug_binary("hrh", "hrh-cli")
 
 
 @contextlib.contextmanager

@@ -209,6 +209,8 @@ class ReadConfig:
     @property
     def job_to_isco(self) -> dict[tuple[str, str], str]: ...
 
+# errors="raise" reads the records at once; errors="skip" reads them when first
+# needed, and Registry.aggregate() before that streams the files (see the docstring).
 def read_registry(
     *paths: _StrPath,
     config: Optional[ReadConfig] = None,
