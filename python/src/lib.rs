@@ -49,12 +49,6 @@ fn data_frame<'py>(
     pandas.getattr("DataFrame")?.call((rows,), Some(&kwargs))
 }
 
-/// mimalloc for the extension's own allocations: reading a registry of a million workers
-/// makes tens of millions of small ones on several threads, where it is faster than the
-/// system allocator (CPU time of the 1M-worker benchmark 11.0 s -> 9.6 s). Python objects
-/// still come from Python's allocator.
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 /// A list of the dicts `to_dict` makes of `items`.
 fn dicts<'py, T>(
