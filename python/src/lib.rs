@@ -49,7 +49,6 @@ fn data_frame<'py>(
     pandas.getattr("DataFrame")?.call((rows,), Some(&kwargs))
 }
 
-
 /// A list of the dicts `to_dict` makes of `items`.
 fn dicts<'py, T>(
     py: Python<'py>,

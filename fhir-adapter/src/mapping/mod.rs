@@ -83,9 +83,11 @@ pub(crate) fn leading_resource_type(text: &str) -> Option<&str> {
     let rest = text.trim_start().strip_prefix('{')?.trim_start();
     let rest = rest.strip_prefix("\"resourceType\"")?.trim_start();
     let rest = rest.strip_prefix(':')?.trim_start().strip_prefix('"')?;
-    let end = rest.find('"')?;
-    rest.get(..end)
-        .filter(|t| t.bytes().all(|b| b.is_ascii_alphabetic()))
+    // Letters up to the closing quote (a short scan: no searcher set-up).
+    let end = rest.bytes().position(|b| !b.is_ascii_alphabetic())?;
+    (rest.as_bytes().get(end) == Some(&b'"'))
+        .then(|| rest.get(..end))
+        .flatten()
 }
 
 /// Maps one resource of type `resource_type`. Its record id is `id` when given (from a
@@ -216,7 +218,11 @@ fn period(p: Option<&raw::Period>, path: &str) -> Result<DateRange, Fault> {
     };
     let day = |text: Option<&str>, end: bool, field: &str| -> Result<_, Fault> {
         let Some(text) = text else { return Ok(None) };
-        let date = text.split('T').next().unwrap_or(text);
+        // A dateTime's day (`YYYY-MM-DDThh:mm:ss...`): the time never starts before byte 10.
+        let date = match text.as_bytes().get(10) {
+            Some(b'T') => text.get(..10).unwrap_or(text),
+            _ => text,
+        };
         let partial: PartialDate = date
             .parse()
             .map_err(|_| Fault::new(format!("{path}.{field}"), format!("invalid date {text:?}")))?;
@@ -293,8 +299,8 @@ fn reference(
     // The common relative `Type/id`, without splitting into a vector.
     if let Some((kind, id)) = text.split_once('/')
         && !id.is_empty()
-        && !id.contains(['/', '?'])
-        && !kind.contains(':')
+        && !id.bytes().any(|b| b == b'/' || b == b'?')
+        && !kind.bytes().any(|b| b == b':')
     {
         return if kind == expected {
             Ok(Some(Target::Id(id.to_owned())))
