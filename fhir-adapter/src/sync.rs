@@ -55,22 +55,23 @@ fn is_refusal(error: &FhirError) -> bool {
 /// `PUT`s by business identifier, in dependency order) and counts created, updated and
 /// failed entries. A Bundle the server refuses (HTTP 400, 404, 409, 412, 422) counts all its
 /// entries as failed and the load goes on; any other error (network, credentials, 5xx)
-/// stops it. `progress` is called after each Bundle.
+/// stops it. `progress` is called after each Bundle. Each Bundle is written just before it
+/// is sent ([`write::transaction_bundles`]), so only one is held at a time.
 pub fn load(
     client: &FhirClient,
     registry: &Registry,
     batch_size: usize,
     progress: &mut dyn FnMut(&LoadCounts),
 ) -> Result<LoadCounts, FhirError> {
-    let bundles = write::transaction(registry, BundleKind::Transaction, batch_size)?;
     let mut counts = LoadCounts::default();
-    for bundle in &bundles {
+    for bundle in write::transaction_bundles(registry, BundleKind::Transaction, batch_size) {
+        let bundle = bundle?;
         let entries = bundle
             .get("entry")
             .and_then(serde_json::Value::as_array)
             .map_or(0, Vec::len);
         counts.bundles += 1;
-        match client.transaction(bundle) {
+        match client.transaction(&bundle) {
             Ok(outcomes) => {
                 for outcome in &outcomes {
                     match outcome.code {

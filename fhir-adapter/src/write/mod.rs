@@ -27,7 +27,7 @@ pub use resources::{
     OrganizationResource, PractitionerResource, PractitionerRoleResource, healthcare_service,
     location, organization, practitioner, practitioner_role,
 };
-pub use transaction::{BundleKind, business_identifier, transaction};
+pub use transaction::{BundleKind, business_identifier, transaction, transaction_bundles};
 
 /// The canonical URLs of the profiles written resources claim (IHE ITI mCSD).
 pub mod profiles {

@@ -98,44 +98,70 @@ pub fn transaction(
     kind: BundleKind,
     max_entries: usize,
 ) -> Result<Vec<Value>, FhirError> {
-    let mut entries = Vec::with_capacity(registry.record_count());
-    for o in &registry.organizations {
-        entries.push(entry(
+    transaction_bundles(registry, kind, max_entries).collect()
+}
+
+/// [`transaction`] one Bundle at a time: each is made when asked for, so a sender holds one
+/// Bundle rather than the whole registry written out (several GB for a million workers).
+///
+/// ```
+/// use hrh_core::synthetic::{Config, SyntheticRegistry};
+/// use hrh_fhir::write::{BundleKind, transaction_bundles};
+/// let registry = SyntheticRegistry::new(Config { workers: 50, ..Config::default() }).to_registry();
+/// let first = transaction_bundles(&registry, BundleKind::Batch, 10).next().unwrap()?;
+/// assert_eq!(first["entry"].as_array().unwrap().len(), 10);
+/// # Ok::<(), hrh_fhir::FhirError>(())
+/// ```
+pub fn transaction_bundles(
+    registry: &Registry,
+    kind: BundleKind,
+    max_entries: usize,
+) -> impl Iterator<Item = Result<Value, FhirError>> + '_ {
+    let size = max_entries.max(1);
+    let mut entries = entries(registry).peekable();
+    std::iter::from_fn(move || {
+        entries.peek()?;
+        let chunk: Result<Vec<Value>, FhirError> = entries.by_ref().take(size).collect();
+        Some(
+            chunk.map(
+                |chunk| json!({ "resourceType": "Bundle", "type": kind.code(), "entry": chunk }),
+            ),
+        )
+    })
+}
+
+/// Every record as an entry, in dependency order (organisations, locations, services,
+/// practitioners, roles).
+fn entries(registry: &Registry) -> impl Iterator<Item = Result<Value, FhirError>> + '_ {
+    let organizations = registry.organizations.iter().map(|o| {
+        entry(
             &organization(o),
             upsert_url("Organization", &o.id, &o.identifiers),
-        )?);
-    }
-    for f in &registry.facilities {
-        entries.push(entry(
-            &location(f),
-            upsert_url("Location", &f.id, &f.identifiers),
-        )?);
-    }
-    for s in &registry.services {
-        entries.push(entry(
+        )
+    });
+    let facilities = registry
+        .facilities
+        .iter()
+        .map(|f| entry(&location(f), upsert_url("Location", &f.id, &f.identifiers)));
+    let services = registry.services.iter().map(|s| {
+        entry(
             &healthcare_service(s),
             format!("HealthcareService/{}", s.id),
-        )?);
-    }
-    for p in &registry.practitioners {
-        entries.push(entry(
+        )
+    });
+    let practitioners = registry.practitioners.iter().map(|p| {
+        entry(
             &practitioner(p),
             upsert_url("Practitioner", &p.id, &p.identifiers),
-        )?);
-    }
-    for e in &registry.employments {
-        entries.push(entry(
-            &practitioner_role(e),
-            format!("PractitionerRole/{}", e.id),
-        )?);
-    }
-    // Moves the entries into their Bundles (no copies of the resources).
-    let size = max_entries.max(1);
-    let mut bundles = Vec::with_capacity(entries.len().div_ceil(size));
-    let mut rest = entries.into_iter().peekable();
-    while rest.peek().is_some() {
-        let chunk: Vec<Value> = rest.by_ref().take(size).collect();
-        bundles.push(json!({ "resourceType": "Bundle", "type": kind.code(), "entry": chunk }));
-    }
-    Ok(bundles)
+        )
+    });
+    let roles = registry
+        .employments
+        .iter()
+        .map(|e| entry(&practitioner_role(e), format!("PractitionerRole/{}", e.id)));
+    organizations
+        .chain(facilities)
+        .chain(services)
+        .chain(practitioners)
+        .chain(roles)
 }
