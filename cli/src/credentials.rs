@@ -8,12 +8,15 @@
 //! | `HRH_FHIR_TOKEN` | FHIR servers, bearer token |
 //! | `HRH_FHIR_USERNAME` + `HRH_FHIR_PASSWORD` | FHIR servers, HTTP Basic |
 //! | `HRH_FHIR_CLIENT_ID` + `HRH_FHIR_CLIENT_SECRET` + `HRH_FHIR_TOKEN_URL` (+ `HRH_FHIR_SCOPE`) | FHIR servers, OAuth2 client credentials |
+//! | `HRH_FHIR_SMART_CLIENT_ID` + `HRH_FHIR_SMART_KEY_FILE` (+ `HRH_FHIR_SMART_ALGORITHM`, `HRH_FHIR_SMART_KEY_ID`, `HRH_FHIR_SMART_TOKEN_URL`, `HRH_FHIR_SCOPE`) | FHIR servers, SMART backend services (a client assertion signed with the private key in the PEM file; `RS384`, the default, or `ES384`; the token endpoint read from the server's `.well-known/smart-configuration` unless given; scope `system/*.read` unless given) |
 //!
 //! Only one kind per server may be set. Empty variables count as unset. Secrets are held in [`Secret`](hrh_core::Secret), whose
 //! `Debug` and `Display` print `***`; no message here names a secret's value.
 
 use hrh_dhis2::client::Auth;
-use hrh_fhir::client::{Auth as FhirAuth, ClientCredentials, Secret as FhirSecret};
+use hrh_fhir::client::{
+    Auth as FhirAuth, ClientCredentials, JwtAlgorithm, Secret as FhirSecret, SmartBackend,
+};
 
 use crate::error::CliError;
 
@@ -37,6 +40,16 @@ pub const FHIR_CLIENT_SECRET: &str = "HRH_FHIR_CLIENT_SECRET";
 pub const FHIR_TOKEN_URL: &str = "HRH_FHIR_TOKEN_URL";
 /// OAuth2 scope requested (optional).
 pub const FHIR_SCOPE: &str = "HRH_FHIR_SCOPE";
+/// SMART backend services: the client id registered with the server.
+pub const FHIR_SMART_CLIENT_ID: &str = "HRH_FHIR_SMART_CLIENT_ID";
+/// SMART backend services: the file holding the private key (PEM).
+pub const FHIR_SMART_KEY_FILE: &str = "HRH_FHIR_SMART_KEY_FILE";
+/// SMART backend services: `RS384` (default) or `ES384`.
+pub const FHIR_SMART_ALGORITHM: &str = "HRH_FHIR_SMART_ALGORITHM";
+/// SMART backend services: the `kid` of the key in the client's JWKS (optional).
+pub const FHIR_SMART_KEY_ID: &str = "HRH_FHIR_SMART_KEY_ID";
+/// SMART backend services: the token endpoint (optional; discovered otherwise).
+pub const FHIR_SMART_TOKEN_URL: &str = "HRH_FHIR_SMART_TOKEN_URL";
 
 /// Reads one variable; unset, empty or not Unicode count as absent.
 fn var(name: &str) -> Option<String> {
@@ -80,14 +93,20 @@ fn fhir_from(get: impl Fn(&str) -> Option<String>) -> Result<FhirAuth, CliError>
         get(FHIR_CLIENT_SECRET),
         get(FHIR_TOKEN_URL),
     );
+    let smart = (get(FHIR_SMART_CLIENT_ID), get(FHIR_SMART_KEY_FILE));
     let kinds = usize::from(token.is_some())
         + usize::from(basic.0.is_some() || basic.1.is_some())
-        + usize::from(oauth.0.is_some() || oauth.1.is_some() || oauth.2.is_some());
+        + usize::from(oauth.0.is_some() || oauth.1.is_some() || oauth.2.is_some())
+        + usize::from(smart.0.is_some() || smart.1.is_some());
     if kinds > 1 {
         return Err(CliError::Usage(format!(
             "more than one kind of FHIR credentials is set ({FHIR_TOKEN}, {FHIR_USERNAME}/{FHIR_PASSWORD}, \
-             {FHIR_CLIENT_ID}/{FHIR_CLIENT_SECRET}/{FHIR_TOKEN_URL}); set only one"
+             {FHIR_CLIENT_ID}/{FHIR_CLIENT_SECRET}/{FHIR_TOKEN_URL}, \
+             {FHIR_SMART_CLIENT_ID}/{FHIR_SMART_KEY_FILE}); set only one"
         )));
+    }
+    if smart.0.is_some() || smart.1.is_some() {
+        return smart_backend(smart, &get);
     }
     if let Some(token) = token {
         return Ok(FhirAuth::Bearer(FhirSecret::new(token)));
@@ -125,6 +144,45 @@ fn fhir_from(get: impl Fn(&str) -> Option<String>) -> Result<FhirAuth, CliError>
             "OAuth2 client credentials need all of {FHIR_CLIENT_ID}, {FHIR_CLIENT_SECRET} and {FHIR_TOKEN_URL}"
         ))),
     }
+}
+
+/// SMART backend-services settings from the environment; the key is read from its file.
+fn smart_backend(
+    (client_id, key_file): (Option<String>, Option<String>),
+    get: &impl Fn(&str) -> Option<String>,
+) -> Result<FhirAuth, CliError> {
+    let (Some(client_id), Some(key_file)) = (client_id, key_file) else {
+        return Err(CliError::Usage(format!(
+            "SMART backend services need both {FHIR_SMART_CLIENT_ID} and {FHIR_SMART_KEY_FILE}"
+        )));
+    };
+    let algorithm = match get(FHIR_SMART_ALGORITHM)
+        .as_deref()
+        .map(str::to_ascii_uppercase)
+    {
+        None => JwtAlgorithm::Rs384,
+        Some(name) if name == "RS384" => JwtAlgorithm::Rs384,
+        Some(name) if name == "ES384" => JwtAlgorithm::Es384,
+        Some(name) => {
+            return Err(CliError::Usage(format!(
+                "{FHIR_SMART_ALGORITHM} is {name:?}; use RS384 or ES384"
+            )));
+        }
+    };
+    // The error names the file, never its content.
+    let pem = std::fs::read_to_string(&key_file).map_err(|e| {
+        CliError::Usage(format!(
+            "cannot read the private key {key_file:?} ({FHIR_SMART_KEY_FILE}): {e}"
+        ))
+    })?;
+    Ok(FhirAuth::SmartBackend(SmartBackend {
+        client_id,
+        private_key_pem: FhirSecret::new(pem),
+        algorithm,
+        key_id: get(FHIR_SMART_KEY_ID),
+        token_url: get(FHIR_SMART_TOKEN_URL),
+        scope: get(FHIR_SCOPE).unwrap_or_else(|| "system/*.read".to_owned()),
+    }))
 }
 
 /// Refuses to send credentials (`with_credentials`) to a plain `http://` URL unless `insecure`.
@@ -226,6 +284,52 @@ mod tests {
                 "{error}"
             );
             assert!(error.contains("HRH_FHIR_"), "{error}");
+        }
+    }
+
+    #[test]
+    fn smart_backend_credentials_read_the_key_file() {
+        let key = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../fhir-adapter/tests/keys/test-only-es384-private.pem"
+        );
+        let auth = fhir_from(env(&[
+            (FHIR_SMART_CLIENT_ID, "hrh-es"),
+            (FHIR_SMART_KEY_FILE, key),
+            (FHIR_SMART_ALGORITHM, "es384"),
+        ]))
+        .unwrap();
+        assert!(matches!(
+            &auth,
+            FhirAuth::SmartBackend(s) if s.client_id == "hrh-es"
+                && s.algorithm == JwtAlgorithm::Es384
+                && s.private_key_pem.expose().contains("BEGIN PRIVATE KEY")
+                && s.scope == "system/*.read"
+                && s.token_url.is_none()
+        ));
+        assert!(
+            !format!("{auth:?}").contains("BEGIN"),
+            "the key never in Debug"
+        );
+        let missing = "/nonexistent/hrh-key.pem";
+        for pairs in [
+            &[(FHIR_SMART_CLIENT_ID, "c")][..],
+            &[(FHIR_SMART_KEY_FILE, key)][..],
+            &[(FHIR_SMART_CLIENT_ID, "c"), (FHIR_SMART_KEY_FILE, missing)][..],
+            &[
+                (FHIR_SMART_CLIENT_ID, "c"),
+                (FHIR_SMART_KEY_FILE, key),
+                (FHIR_SMART_ALGORITHM, "HS256"),
+            ][..],
+            &[
+                (FHIR_SMART_CLIENT_ID, "c"),
+                (FHIR_SMART_KEY_FILE, key),
+                (FHIR_TOKEN, "tok"),
+            ][..],
+        ] {
+            let error = fhir_from(env(pairs)).unwrap_err().to_string();
+            assert!(error.contains("HRH_FHIR_"), "{error}");
+            assert!(!error.contains("BEGIN"), "{error}");
         }
     }
 }

@@ -59,13 +59,15 @@ fn fhir_server_message(error: &hrh_fhir::FhirError) -> String {
     );
     if refused {
         format!(
-            "{error}; the credentials were refused: check {} or {}/{} or {}/{}/{}",
+            "{error}; the credentials were refused: check {} or {}/{} or {}/{}/{} or {}/{}",
             c::FHIR_TOKEN,
             c::FHIR_USERNAME,
             c::FHIR_PASSWORD,
             c::FHIR_CLIENT_ID,
             c::FHIR_CLIENT_SECRET,
-            c::FHIR_TOKEN_URL
+            c::FHIR_TOKEN_URL,
+            c::FHIR_SMART_CLIENT_ID,
+            c::FHIR_SMART_KEY_FILE
         )
     } else {
         error.to_string()

@@ -531,3 +531,50 @@ fn load_and_sync_errors_are_one_line_with_the_documented_status() {
     );
     assert!(!state.exists(), "no failed sync stores state");
 }
+
+#[test]
+fn load_with_smart_backend_credentials_from_the_environment() {
+    let keys = Path::new(env!("CARGO_MANIFEST_DIR")).join("../fhir-adapter/tests/keys");
+    let Some(server) = Sekmet::start_with(&format!(
+        "server_auth:\n  types: [smart]\n  smart_clients:\n    \
+         - {{client_id: hrh-es, public_key_path: {}, scopes: 'system/*.*'}}\n",
+        keys.join("test-only-es384-public.pem").display(),
+    )) else {
+        return;
+    };
+    let dir = temp_dir("e2e-smart");
+    let registry = dir.join("registry");
+    let reg = registry.to_str().unwrap();
+    let run = hrh(&["generate", "--workers", "10", "--out", reg], &[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let load = |key_file: &str, algorithm: &str| {
+        let key = keys.join(key_file);
+        let env = [
+            ("HRH_FHIR_SMART_CLIENT_ID", "hrh-es"),
+            ("HRH_FHIR_SMART_KEY_FILE", key.to_str().unwrap()),
+            ("HRH_FHIR_SMART_ALGORITHM", algorithm),
+            ("HRH_FHIR_SCOPE", "system/*.read system/*.write"),
+        ];
+        hrh(&["--insecure", "load", "--fhir", &server.base, reg], &env)
+    };
+
+    // No credentials: refused by the server (3).
+    fails(
+        &hrh(&["--insecure", "load", "--fhir", &server.base, reg], &[]),
+        3,
+        "HRH_FHIR_",
+        None,
+    );
+    // The registered key: every record stored.
+    let run = load("test-only-es384-private.pem", "ES384");
+    let out = ok(&run);
+    has(out, "failed 0");
+    assert!(!out.contains("created 0,"), "{out}");
+    // Another (validly signed) key than the registered one: refused by the server (3); and
+    // a key that does not fit the algorithm: refused before sending (3). The key file's
+    // content is never shown.
+    let run = load("test-only-rs384-private.pem", "RS384");
+    fails(&run, 3, "HRH_FHIR_", Some("PRIVATE KEY"));
+    let run = load("test-only-rs384-private.pem", "ES384");
+    fails(&run, 3, "HRH_FHIR_SMART_KEY_FILE", Some("PRIVATE KEY"));
+}
