@@ -13,7 +13,7 @@ use hrh_core::Registry;
 use hrh_fhir::client::blocking::{FhirClient, Pages};
 use hrh_fhir::client::{
     Auth, ClientConfig, ClientCredentials, EntryOutcome, ExportLevel, ExportRequest, Page,
-    SearchParams, Secret,
+    SearchParams, Secret, WriteOutcome,
 };
 use hrh_fhir::mapping::READ_TYPES;
 use hrh_fhir::mirror::Change;
@@ -254,6 +254,28 @@ fn entry_dict<'py>(py: Python<'py>, entry: &EntryOutcome) -> PyResult<Bound<'py,
     d.set_item(
         "resource",
         crate::json::option_to_py(py, entry.resource.as_ref())?,
+    )?;
+    Ok(d)
+}
+
+/// A write's answer as a dict (`create`, `update`, `delete`).
+fn write_dict<'py>(py: Python<'py>, write: &WriteOutcome) -> PyResult<Bound<'py, PyDict>> {
+    let d = PyDict::new(py);
+    d.set_item("code", write.status)?;
+    d.set_item("created", write.created())?;
+    d.set_item("id", write.id())?;
+    d.set_item("version_id", write.version_id())?;
+    d.set_item("location", write.location.as_deref())?;
+    d.set_item("etag", write.etag.as_deref())?;
+    d.set_item("last_modified", write.last_modified.as_deref())?;
+    let outcome = match &write.outcome {
+        Some(outcome) => outcome_dict(py, outcome)?,
+        None => py.None().into_bound(py),
+    };
+    d.set_item("outcome", outcome)?;
+    d.set_item(
+        "resource",
+        crate::json::option_to_py(py, write.resource.as_ref())?,
     )?;
     Ok(d)
 }
@@ -518,6 +540,54 @@ impl PyFhirClient {
         )?;
         let entries = self.run(py, move |c| c.transaction(&bundle))?;
         crate::dicts(py, &entries, entry_dict)
+    }
+
+    /// Creates a resource (a dict or JSON text; `POST [base]/{resourceType}`;
+    /// the server assigns the id) and returns a dict: `code` (HTTP status),
+    /// `created`, `id`, `version_id`, `location`, `etag`, `last_modified`,
+    /// `outcome` (an OperationOutcome dict, or None) and `resource` (when the
+    /// server returned it). A refusal raises `FhirError` with its
+    /// `operation_outcome`.
+    fn create<'py>(
+        &self,
+        py: Python<'py>,
+        resource: &Bound<'_, PyAny>,
+    ) -> PyResult<Bound<'py, PyDict>> {
+        let resource = crate::json::from_py(
+            py,
+            resource,
+            "create() takes a resource as a dict or JSON text",
+        )?;
+        let written = self.run(py, move |c| c.create(&resource))?;
+        write_dict(py, &written)
+    }
+
+    /// Updates (or creates under its id) a resource that has an `id`
+    /// (`PUT [base]/{resourceType}/{id}`); returns a dict as `create()` does.
+    fn update<'py>(
+        &self,
+        py: Python<'py>,
+        resource: &Bound<'_, PyAny>,
+    ) -> PyResult<Bound<'py, PyDict>> {
+        let resource = crate::json::from_py(
+            py,
+            resource,
+            "update() takes a resource as a dict or JSON text",
+        )?;
+        let written = self.run(py, move |c| c.update(&resource))?;
+        write_dict(py, &written)
+    }
+
+    /// Deletes a resource (`DELETE [base]/{resource_type}/{id}`); returns a
+    /// dict as `create()` does.
+    fn delete<'py>(
+        &self,
+        py: Python<'py>,
+        resource_type: String,
+        id: String,
+    ) -> PyResult<Bound<'py, PyDict>> {
+        let written = self.run(py, move |c| c.delete(&resource_type, &id))?;
+        write_dict(py, &written)
     }
 
     /// The base URL the client talks to, as given.

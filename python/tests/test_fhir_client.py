@@ -91,6 +91,28 @@ def test_transaction_entries(fresh_sekmet: Sekmet) -> None:
         client.transaction("{not json")
 
 
+def test_create_update_delete(fresh_sekmet: Sekmet) -> None:
+    client = hrh.FhirClient(fresh_sekmet.base)
+    created = client.create({"resourceType": "Practitioner", "gender": "female"})
+    assert set(created) == {
+        "code", "created", "id", "version_id", "location", "etag", "last_modified", "outcome", "resource",
+    }
+    assert created["created"] and created["code"] == 201 and created["id"]
+    pid = created["id"]
+    updated = client.update(json.dumps({"resourceType": "Practitioner", "id": pid, "gender": "male"}))
+    assert updated["code"] == 200 and not updated["created"] and updated["id"] == pid
+    assert updated["version_id"] != created["version_id"]
+    assert client.read("Practitioner", pid)["gender"] == "male"
+    gone = client.delete("Practitioner", pid)
+    assert 200 <= gone["code"] < 300
+    with pytest.raises(hrh.FhirError):
+        client.read("Practitioner", pid)
+    with pytest.raises(TypeError, match="dict or JSON text"):
+        client.create(42)  # type: ignore[arg-type]
+    with pytest.raises(hrh.HrhError):
+        client.update({"resourceType": "Practitioner"})  # no id to put it under
+
+
 def test_search_follows_every_page(loaded: hrh.FhirClient) -> None:
     everyone = loaded.search("Practitioner", {"_count": 2})
     assert sorted(p["id"] for p in everyone) == [f"p{n}" for n in range(WORKERS)]

@@ -378,6 +378,17 @@ class _EntryOutcome(TypedDict):
     outcome: Optional[_Resource]
     resource: Optional[_Resource]
 
+class _WriteOutcome(TypedDict):
+    code: int
+    created: bool
+    id: Optional[str]
+    version_id: Optional[str]
+    location: Optional[str]
+    etag: Optional[str]
+    last_modified: Optional[str]
+    outcome: Optional[_Resource]
+    resource: Optional[_Resource]
+
 class _Page(TypedDict):
     matches: list[_Resource]
     includes: list[_Resource]
@@ -432,3 +443,6 @@ class FhirClient:
         errors: _Errors = "raise",
     ) -> Registry: ...
     def transaction(self, bundle: Union[_Resource, str]) -> list[_EntryOutcome]: ...
+    def create(self, resource: Union[_Resource, str]) -> _WriteOutcome: ...
+    def update(self, resource: Union[_Resource, str]) -> _WriteOutcome: ...
+    def delete(self, resource_type: str, id: str) -> _WriteOutcome: ...
