@@ -67,6 +67,21 @@ impl PyFhirClient {
         let client = self.client.clone();
         background::run(py, THREAD, move || call(&client))?.map_err(|e| fhir_client_to_py(py, &e))
     }
+
+    /// Sends one resource given as a dict or JSON text with `write` (`method` names the
+    /// Python method in the error for anything else).
+    fn send<'py>(
+        &self,
+        py: Python<'py>,
+        resource: &Bound<'_, PyAny>,
+        method: &str,
+        write: fn(&FhirClient, &serde_json::Value) -> Result<WriteOutcome, RustFhirError>,
+    ) -> PyResult<Bound<'py, PyDict>> {
+        let takes = format!("{method}() takes a resource as a dict or JSON text");
+        let resource = crate::json::from_py(py, resource, &takes)?;
+        let written = self.run(py, move |c| write(c, &resource))?;
+        write_dict(py, &written)
+    }
 }
 
 /// The auth settings and their `repr()` text from the constructor's arguments.
@@ -553,13 +568,12 @@ impl PyFhirClient {
         py: Python<'py>,
         resource: &Bound<'_, PyAny>,
     ) -> PyResult<Bound<'py, PyDict>> {
-        let resource = crate::json::from_py(
+        self.send(
             py,
             resource,
-            "create() takes a resource as a dict or JSON text",
-        )?;
-        let written = self.run(py, move |c| c.create(&resource))?;
-        write_dict(py, &written)
+            "create",
+            FhirClient::create::<serde_json::Value>,
+        )
     }
 
     /// Updates (or creates under its id) a resource that has an `id`
@@ -569,13 +583,12 @@ impl PyFhirClient {
         py: Python<'py>,
         resource: &Bound<'_, PyAny>,
     ) -> PyResult<Bound<'py, PyDict>> {
-        let resource = crate::json::from_py(
+        self.send(
             py,
             resource,
-            "update() takes a resource as a dict or JSON text",
-        )?;
-        let written = self.run(py, move |c| c.update(&resource))?;
-        write_dict(py, &written)
+            "update",
+            FhirClient::update::<serde_json::Value>,
+        )
     }
 
     /// Deletes a resource (`DELETE [base]/{resource_type}/{id}`); returns a
