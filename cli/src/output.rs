@@ -4,8 +4,9 @@ use std::io::Write;
 use std::path::Path;
 
 use clap::ValueEnum;
-use hrh_core::aggregate::Mapping;
+use hrh_core::aggregate::{AggregateResult, Mapping};
 use hrh_dhis2::DataValueSet;
+use hrh_dhis2::datavalueset::DataValue;
 use hrh_dhis2::datavalueset::{adx, csv, json};
 use hrh_fhir::madx;
 
@@ -80,6 +81,41 @@ pub fn write_set(
             serde_json::to_writer_pretty(&mut *out, &bundle)
                 .map_err(|e| CliError::io("<output>")(e.into()))?;
             out.write_all(b"\n").map_err(CliError::io("<output>"))?;
+        }
+    }
+    Ok(())
+}
+
+/// Writes the figures of an aggregation in `format`. DHIS2 JSON and CSV are written one
+/// value at a time, without a [`DataValueSet`] of every value beside the result (at
+/// facility level, 820,000 values at a million workers: about 400 MB less).
+pub fn write_result(
+    result: &AggregateResult,
+    mapping: Option<&Mapping>,
+    format: Format,
+    out: &mut dyn Write,
+) -> Result<(), CliError> {
+    match format {
+        Format::Dhis2Json => {
+            let header = DataValueSet {
+                data_set: result.data_set.clone(),
+                ..DataValueSet::default()
+            };
+            let mut stream = json::JsonWriter::begin(out, &header)?;
+            for value in &result.values {
+                stream.write_value(&DataValue::from(value))?;
+            }
+            stream.finish()?;
+        }
+        Format::Dhis2Csv => {
+            let mut stream = csv::CsvWriter::begin(out)?;
+            for value in &result.values {
+                stream.write_value(&DataValue::from(value))?;
+            }
+            stream.finish()?;
+        }
+        Format::Adx | Format::MeasureReport => {
+            write_set(&DataValueSet::from_result(result), mapping, format, out)?;
         }
     }
     Ok(())

@@ -2,7 +2,6 @@
 
 use std::path::PathBuf;
 
-use hrh_dhis2::DataValueSet;
 use hrh_fhir::inputs;
 
 use crate::error::CliError;
@@ -38,9 +37,8 @@ pub fn run(args: &Args) -> Result<u8, CliError> {
     spinner.enable_steady_tick(std::time::Duration::from_millis(120));
     let (result, report) = super::aggregate_files(&files, aggregation)?;
     spinner.finish_and_clear();
-    let set = DataValueSet::from_result(&result);
     output::to_file_or_stdout(args.output.as_deref(), |out| {
-        output::write_set(&set, Some(&mapping), args.format, out)
+        output::write_result(&result, Some(&mapping), args.format, out)
     })?;
     if !report.rejected.is_empty() {
         eprintln!(
