@@ -12,8 +12,8 @@ use std::sync::{Mutex, PoisonError};
 use hrh_core::Registry;
 use hrh_fhir::client::blocking::{FhirClient, Pages};
 use hrh_fhir::client::{
-    Auth, ClientConfig, ClientCredentials, EntryOutcome, ExportLevel, ExportRequest, Page,
-    SearchParams, Secret, WriteOutcome,
+    Auth, ClientConfig, ClientCredentials, EntryOutcome, ExportLevel, ExportRequest, JwtAlgorithm,
+    Page, SearchParams, Secret, SmartBackend, WriteOutcome,
 };
 use hrh_fhir::mapping::READ_TYPES;
 use hrh_fhir::mirror::Change;
@@ -37,7 +37,12 @@ const THREAD: &str = "hrh-fhir";
 /// Authentication is at most one of: `auth=(user, password)` (HTTP Basic),
 /// `token=` (a static bearer token), or `client_credentials=(token_url,
 /// client_id, client_secret)` or `(token_url, client_id, client_secret, scope)`
-/// (OAuth2 client credentials; the token is fetched when needed and cached).
+/// (OAuth2 client credentials; the token is fetched when needed and cached),
+/// or `smart_backend={"client_id": ..., "private_key": PEM text}` (SMART
+/// backend services: a client assertion signed with the key; optional keys
+/// `algorithm` (`"RS384"`, the default, or `"ES384"`), `key_id`, `token_url`
+/// (else read from the server's `.well-known/smart-configuration`) and
+/// `scope` (default `"system/*.read"`)).
 /// `timeout` is the limit of each request in seconds (default 30), `retries`
 /// how many times a failed safe request is tried again (connection errors,
 /// timeouts, HTTP 429/502/503/504; default 3), `insecure=True` accepts any
@@ -84,13 +89,84 @@ impl PyFhirClient {
     }
 }
 
+/// SMART backend-services settings from the `smart_backend` dict.
+fn smart_of(py: Python<'_>, settings: &Bound<'_, PyDict>) -> PyResult<(Auth, Option<String>)> {
+    const KEYS: [&str; 6] = [
+        "client_id",
+        "private_key",
+        "algorithm",
+        "key_id",
+        "token_url",
+        "scope",
+    ];
+    let text = |key: &str| -> PyResult<Option<String>> {
+        settings
+            .get_item(key)?
+            .filter(|v| !v.is_none())
+            .map(|v| {
+                v.extract::<String>().map_err(|_| {
+                    PyTypeError::new_err(format!("smart_backend[{key:?}] must be a str"))
+                })
+            })
+            .transpose()
+    };
+    for key in settings.keys() {
+        let key: String = key.extract()?;
+        if !KEYS.contains(&key.as_str()) {
+            return Err(InvalidInput::err(
+                py,
+                format!(
+                    "smart_backend has no setting {key:?} (it takes {})",
+                    KEYS.join(", ")
+                ),
+            ));
+        }
+    }
+    let (Some(client_id), Some(pem)) = (text("client_id")?, text("private_key")?) else {
+        return Err(InvalidInput::err(
+            py,
+            "smart_backend needs \"client_id\" and \"private_key\" (PEM text)".to_owned(),
+        ));
+    };
+    let algorithm = match text("algorithm")?
+        .map(|a| a.to_ascii_uppercase())
+        .as_deref()
+    {
+        None | Some("RS384") => JwtAlgorithm::Rs384,
+        Some("ES384") => JwtAlgorithm::Es384,
+        Some(other) => {
+            return Err(InvalidInput::err(
+                py,
+                format!("smart_backend[\"algorithm\"] is {other:?}; use \"RS384\" or \"ES384\""),
+            ));
+        }
+    };
+    let who = format!("smart_client_id={client_id:?}");
+    let smart = SmartBackend {
+        client_id,
+        private_key_pem: Secret::new(pem),
+        algorithm,
+        key_id: text("key_id")?,
+        token_url: text("token_url")?,
+        scope: text("scope")?.unwrap_or_else(|| "system/*.read".to_owned()),
+    };
+    Ok((Auth::SmartBackend(smart), Some(who)))
+}
+
 /// The auth settings and their `repr()` text from the constructor's arguments.
 fn auth_of(
     py: Python<'_>,
     basic: Option<(String, String)>,
     token: Option<String>,
     client_credentials: Option<&Bound<'_, PyTuple>>,
+    smart_backend: Option<&Bound<'_, PyDict>>,
 ) -> PyResult<(Auth, Option<String>)> {
+    if let Some(settings) = smart_backend {
+        if basic.is_some() || token.is_some() || client_credentials.is_some() {
+            return Err(InvalidInput::err(py, ONE_KIND.to_owned()));
+        }
+        return smart_of(py, settings);
+    }
     match (basic, token, client_credentials) {
         (None, None, None) => Ok((Auth::None, None)),
         (Some((username, password)), None, None) => {
@@ -124,12 +200,13 @@ fn auth_of(
             };
             Ok((Auth::ClientCredentials(credentials), Some(who)))
         }
-        _ => Err(InvalidInput::err(
-            py,
-            "give at most one of auth=(user, password), token= and client_credentials=".to_owned(),
-        )),
+        _ => Err(InvalidInput::err(py, ONE_KIND.to_owned())),
     }
 }
+
+/// The error for more than one kind of authentication.
+const ONE_KIND: &str =
+    "give at most one of auth=(user, password), token=, client_credentials= and smart_backend=";
 
 /// The text of one search parameter value: a str, an int or a bool (`true`/`false`).
 fn param_text(value: &Bound<'_, PyAny>) -> PyResult<String> {
@@ -351,8 +428,8 @@ fn read_exported(
 impl PyFhirClient {
     #[new]
     #[pyo3(
-        signature = (base_url, auth = None, *, token = None, client_credentials = None, timeout = 30.0, retries = 3, insecure = false),
-        text_signature = "(base_url, auth=None, *, token=None, client_credentials=None, timeout=30.0, retries=3, insecure=False)"
+        signature = (base_url, auth = None, *, token = None, client_credentials = None, smart_backend = None, timeout = 30.0, retries = 3, insecure = false),
+        text_signature = "(base_url, auth=None, *, token=None, client_credentials=None, smart_backend=None, timeout=30.0, retries=3, insecure=False)"
     )]
     #[expect(
         clippy::too_many_arguments,
@@ -364,11 +441,12 @@ impl PyFhirClient {
         auth: Option<(String, String)>,
         token: Option<String>,
         client_credentials: Option<&Bound<'_, PyTuple>>,
+        smart_backend: Option<&Bound<'_, PyDict>>,
         timeout: f64,
         retries: u32,
         insecure: bool,
     ) -> PyResult<Self> {
-        let (auth, who) = auth_of(py, auth, token, client_credentials)?;
+        let (auth, who) = auth_of(py, auth, token, client_credentials, smart_backend)?;
         let config = ClientConfig {
             auth,
             timeout: crate::seconds(py, "timeout", timeout)?,

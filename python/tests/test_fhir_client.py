@@ -275,6 +275,46 @@ def test_wrong_credentials_are_auth_errors(sekmet_venv: Path) -> None:
             assert isinstance(caught.value, hrh.HrhError) and not isinstance(caught.value, hrh.FhirError)
 
 
+KEYS = Path(__file__).resolve().parents[2] / "fhir-adapter" / "tests" / "keys"
+
+
+def test_smart_backend_services(sekmet_venv: Path) -> None:
+    public = KEYS / "test-only-es384-public.pem"
+    config = (
+        "server_auth:\n  types: [smart]\n  smart_clients:\n"
+        f"    - {{client_id: hrh-es, public_key_path: {public}, scopes: 'system/*.*'}}\n"
+    )
+    private = (KEYS / "test-only-es384-private.pem").read_text(encoding="utf-8")
+    with running_sekmet(sekmet_venv, config) as server:
+        smart = hrh.FhirClient(
+            server.base,
+            smart_backend={
+                "client_id": "hrh-es",
+                "private_key": private,
+                "algorithm": "ES384",
+                "scope": "system/*.read system/*.write",
+            },
+        )
+        assert smart.create({"resourceType": "Practitioner", "gender": "female"})["created"]
+        assert len(smart.search("Practitioner")) == 1
+        assert "PRIVATE" not in repr(smart) and "hrh-es" in repr(smart)
+        # Another key than the registered one: the token request is refused.
+        other = (KEYS / "test-only-rs384-private.pem").read_text(encoding="utf-8")
+        refused = hrh.FhirClient(server.base, smart_backend={"client_id": "hrh-es", "private_key": other})
+        with pytest.raises(hrh.AuthError) as caught:
+            refused.search("Practitioner")
+        assert "PRIVATE" not in str(caught.value)
+    for bad in (
+        {"client_id": "hrh-es"},
+        {"client_id": "hrh-es", "private_key": private, "algorithm": "HS256"},
+        {"client_id": "hrh-es", "private_key": private, "colour": "blue"},
+    ):
+        with pytest.raises(hrh.InvalidInput):
+            hrh.FhirClient("http://127.0.0.1:9/fhir", smart_backend=bad)  # type: ignore[arg-type]
+    with pytest.raises(hrh.InvalidInput, match="at most one"):
+        hrh.FhirClient("http://127.0.0.1:9/fhir", token="t", smart_backend={"client_id": "c", "private_key": private})
+
+
 def test_refused_client_credentials_are_auth_errors(fresh_sekmet: Sekmet) -> None:
     token_url = fresh_sekmet.base.replace("/fhir", "/auth/token")
     client = hrh.FhirClient(fresh_sekmet.base, client_credentials=(token_url, "nobody", "s3cr3t-value", "system/*.read"))

@@ -378,6 +378,16 @@ class _EntryOutcome(TypedDict):
     outcome: Optional[_Resource]
     resource: Optional[_Resource]
 
+class _SmartBackendRequired(TypedDict):
+    client_id: str
+    private_key: str
+
+class _SmartBackend(_SmartBackendRequired, total=False):
+    algorithm: Literal["RS384", "ES384"]
+    key_id: Optional[str]
+    token_url: Optional[str]
+    scope: str
+
 class _WriteOutcome(TypedDict):
     code: int
     created: bool
@@ -409,6 +419,7 @@ class FhirClient:
         *,
         token: Optional[str] = None,
         client_credentials: Union[tuple[str, str, str], tuple[str, str, str, Optional[str]], None] = None,
+        smart_backend: Optional[_SmartBackend] = None,
         timeout: float = 30.0,
         retries: int = 3,
         insecure: bool = False,
