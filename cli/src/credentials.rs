@@ -156,18 +156,13 @@ fn smart_backend(
             "SMART backend services need both {FHIR_SMART_CLIENT_ID} and {FHIR_SMART_KEY_FILE}"
         )));
     };
-    let algorithm = match get(FHIR_SMART_ALGORITHM)
-        .as_deref()
-        .map(str::to_ascii_uppercase)
-    {
+    let algorithm = match get(FHIR_SMART_ALGORITHM) {
         None => JwtAlgorithm::Rs384,
-        Some(name) if name == "RS384" => JwtAlgorithm::Rs384,
-        Some(name) if name == "ES384" => JwtAlgorithm::Es384,
-        Some(name) => {
-            return Err(CliError::Usage(format!(
+        Some(name) => JwtAlgorithm::from_name(&name).ok_or_else(|| {
+            CliError::Usage(format!(
                 "{FHIR_SMART_ALGORITHM} is {name:?}; use RS384 or ES384"
-            )));
-        }
+            ))
+        })?,
     };
     // The error names the file, never its content.
     let pem = std::fs::read_to_string(&key_file).map_err(|e| {
@@ -181,7 +176,7 @@ fn smart_backend(
         algorithm,
         key_id: get(FHIR_SMART_KEY_ID),
         token_url: get(FHIR_SMART_TOKEN_URL),
-        scope: get(FHIR_SCOPE).unwrap_or_else(|| "system/*.read".to_owned()),
+        scope: get(FHIR_SCOPE).unwrap_or_else(|| SmartBackend::DEFAULT_SCOPE.to_owned()),
     }))
 }
 

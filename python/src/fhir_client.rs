@@ -128,18 +128,14 @@ fn smart_of(py: Python<'_>, settings: &Bound<'_, PyDict>) -> PyResult<(Auth, Opt
             "smart_backend needs \"client_id\" and \"private_key\" (PEM text)".to_owned(),
         ));
     };
-    let algorithm = match text("algorithm")?
-        .map(|a| a.to_ascii_uppercase())
-        .as_deref()
-    {
-        None | Some("RS384") => JwtAlgorithm::Rs384,
-        Some("ES384") => JwtAlgorithm::Es384,
-        Some(other) => {
-            return Err(InvalidInput::err(
+    let algorithm = match text("algorithm")? {
+        None => JwtAlgorithm::Rs384,
+        Some(name) => JwtAlgorithm::from_name(&name).ok_or_else(|| {
+            InvalidInput::err(
                 py,
-                format!("smart_backend[\"algorithm\"] is {other:?}; use \"RS384\" or \"ES384\""),
-            ));
-        }
+                format!("smart_backend[\"algorithm\"] is {name:?}; use \"RS384\" or \"ES384\""),
+            )
+        })?,
     };
     let who = format!("smart_client_id={client_id:?}");
     let smart = SmartBackend {
@@ -148,7 +144,7 @@ fn smart_of(py: Python<'_>, settings: &Bound<'_, PyDict>) -> PyResult<(Auth, Opt
         algorithm,
         key_id: text("key_id")?,
         token_url: text("token_url")?,
-        scope: text("scope")?.unwrap_or_else(|| "system/*.read".to_owned()),
+        scope: text("scope")?.unwrap_or_else(|| SmartBackend::DEFAULT_SCOPE.to_owned()),
     };
     Ok((Auth::SmartBackend(smart), Some(who)))
 }

@@ -57,6 +57,25 @@ pub enum JwtAlgorithm {
     Es384,
 }
 
+impl JwtAlgorithm {
+    /// The algorithm with this JOSE name (`RS384` or `ES384`, any case).
+    ///
+    /// ```
+    /// use hrh_fhir::client::JwtAlgorithm;
+    /// assert_eq!(JwtAlgorithm::from_name("es384"), Some(JwtAlgorithm::Es384));
+    /// assert_eq!(JwtAlgorithm::from_name("HS256"), None);
+    /// ```
+    pub fn from_name(name: &str) -> Option<Self> {
+        if name.eq_ignore_ascii_case("RS384") {
+            Some(Self::Rs384)
+        } else if name.eq_ignore_ascii_case("ES384") {
+            Some(Self::Es384)
+        } else {
+            None
+        }
+    }
+}
+
 /// SMART backend-services settings
 /// (<https://hl7.org/fhir/smart-app-launch/backend-services.html>).
 ///
@@ -76,6 +95,11 @@ pub struct SmartBackend {
     pub token_url: Option<String>,
     /// The scopes requested, e.g. `system/*.read`.
     pub scope: String,
+}
+
+impl SmartBackend {
+    /// The scope asked for when none is configured: reading every resource type.
+    pub const DEFAULT_SCOPE: &'static str = "system/*.read";
 }
 
 /// A token and when to stop using it.
