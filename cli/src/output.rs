@@ -101,19 +101,9 @@ pub fn write_result(
                 data_set: result.data_set.clone(),
                 ..DataValueSet::default()
             };
-            let mut stream = json::JsonWriter::begin(out, &header)?;
-            for value in &result.values {
-                stream.write_value(&DataValue::from(value))?;
-            }
-            stream.finish()?;
+            json::write_json_values(out, &header, result.values.iter().map(DataValue::from))?;
         }
-        Format::Dhis2Csv => {
-            let mut stream = csv::CsvWriter::begin(out)?;
-            for value in &result.values {
-                stream.write_value(&DataValue::from(value))?;
-            }
-            stream.finish()?;
-        }
+        Format::Dhis2Csv => csv::write_csv_values(out, result.values.iter().map(DataValue::from))?,
         Format::Adx | Format::MeasureReport => {
             write_set(&DataValueSet::from_result(result), mapping, format, out)?;
         }

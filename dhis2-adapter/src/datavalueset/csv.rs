@@ -141,8 +141,16 @@ fn flag(cell: &str, index: usize, field: &'static str) -> Result<Option<bool>> {
 /// Writes a data value set as DHIS2 CSV with [`HEADER`]; the set's defaults are
 /// applied to every row, since CSV has no top-level fields.
 pub fn write_csv<W: io::Write>(set: &DataValueSet, writer: W) -> Result<()> {
+    write_csv_values(writer, set.resolved_values())
+}
+
+/// Writes [`HEADER`] and a row per value, one at a time.
+pub fn write_csv_values<W: io::Write>(
+    writer: W,
+    values: impl IntoIterator<Item = DataValue>,
+) -> Result<()> {
     let mut stream = CsvWriter::begin(writer)?;
-    for value in set.resolved_values() {
+    for value in values {
         stream.write_value(&value)?;
     }
     stream.finish().map(drop)

@@ -28,9 +28,19 @@ pub fn read_json_from<R: io::Read>(reader: R) -> Result<DataValueSet> {
 
 /// Writes a data value set as DHIS2 JSON (camelCase keys, values as strings).
 pub fn write_json<W: io::Write>(set: &DataValueSet, writer: W) -> Result<()> {
-    let mut stream = JsonWriter::begin(writer, set)?;
-    for value in &set.data_values {
-        stream.write_value(value)?;
+    write_json_values(writer, set, &set.data_values)
+}
+
+/// Writes `header`'s top-level fields and then `values` (not `header.data_values`), one at a
+/// time: values made on the fly need never be held together.
+pub fn write_json_values<W: io::Write, V: std::borrow::Borrow<DataValue>>(
+    writer: W,
+    header: &DataValueSet,
+    values: impl IntoIterator<Item = V>,
+) -> Result<()> {
+    let mut stream = JsonWriter::begin(writer, header)?;
+    for value in values {
+        stream.write_value(value.borrow())?;
     }
     stream.finish().map(drop)
 }
