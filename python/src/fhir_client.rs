@@ -13,7 +13,7 @@ use hrh_core::Registry;
 use hrh_fhir::client::blocking::{FhirClient, Pages};
 use hrh_fhir::client::{
     Auth, ClientConfig, ClientCredentials, EntryOutcome, ExportLevel, ExportRequest, JwtAlgorithm,
-    Page, SearchParams, Secret, SmartBackend, WriteOutcome,
+    OperationOutcome, Page, SearchParams, Secret, SmartBackend, WriteOutcome,
 };
 use hrh_fhir::mapping::READ_TYPES;
 use hrh_fhir::mirror::Change;
@@ -334,16 +334,23 @@ fn entry_dict<'py>(py: Python<'py>, entry: &EntryOutcome) -> PyResult<Bound<'py,
     d.set_item("location", entry.location.as_deref())?;
     d.set_item("etag", entry.etag.as_deref())?;
     d.set_item("last_modified", entry.last_modified.as_deref())?;
-    let outcome = match &entry.outcome {
+    set_answer(py, &d, entry.outcome.as_ref(), entry.resource.as_ref())?;
+    Ok(d)
+}
+
+/// The `outcome` (an OperationOutcome dict, or None) and `resource` items of a write's answer.
+fn set_answer(
+    py: Python<'_>,
+    d: &Bound<'_, PyDict>,
+    outcome: Option<&OperationOutcome>,
+    resource: Option<&serde_json::Value>,
+) -> PyResult<()> {
+    let outcome = match outcome {
         Some(outcome) => outcome_dict(py, outcome)?,
         None => py.None().into_bound(py),
     };
     d.set_item("outcome", outcome)?;
-    d.set_item(
-        "resource",
-        crate::json::option_to_py(py, entry.resource.as_ref())?,
-    )?;
-    Ok(d)
+    d.set_item("resource", crate::json::option_to_py(py, resource)?)
 }
 
 /// A write's answer as a dict (`create`, `update`, `delete`).
@@ -356,15 +363,7 @@ fn write_dict<'py>(py: Python<'py>, write: &WriteOutcome) -> PyResult<Bound<'py,
     d.set_item("location", write.location.as_deref())?;
     d.set_item("etag", write.etag.as_deref())?;
     d.set_item("last_modified", write.last_modified.as_deref())?;
-    let outcome = match &write.outcome {
-        Some(outcome) => outcome_dict(py, outcome)?,
-        None => py.None().into_bound(py),
-    };
-    d.set_item("outcome", outcome)?;
-    d.set_item(
-        "resource",
-        crate::json::option_to_py(py, write.resource.as_ref())?,
-    )?;
+    set_answer(py, &d, write.outcome.as_ref(), write.resource.as_ref())?;
     Ok(d)
 }
 
