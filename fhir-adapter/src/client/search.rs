@@ -343,17 +343,25 @@ impl Pages {
 
     /// The next page, `None` after the last one. The page after it is requested before this
     /// returns.
+    ///
+    /// Cancel-safe: a call dropped while waiting leaves the page in flight with `self`, so the
+    /// next call goes on waiting for it and dropping `self` cancels it.
     pub async fn next_page(&mut self) -> Result<Option<Page>, FhirError> {
-        let page = match self.pending.take() {
+        let fetched = match &mut self.pending {
             None => return Ok(None),
-            Some(Pending::Failed(e)) => return Err(e),
-            Some(Pending::Fetching(handle)) => {
-                handle.await.map_err(|e| FhirError::Transport {
-                    method: "GET".to_owned(),
-                    url: self.client.base_url().to_string(),
-                    detail: format!("page task failed: {e}"),
-                })??
-            }
+            Some(Pending::Failed(_)) => None,
+            // Awaited in place: were it taken out first, dropping this future would detach
+            // the request from `self` and leave it running until its timeout.
+            Some(Pending::Fetching(handle)) => Some(handle.await),
+        };
+        let page = match (fetched, self.pending.take()) {
+            (Some(joined), _) => joined.map_err(|e| FhirError::Transport {
+                method: "GET".to_owned(),
+                url: self.client.base_url().to_string(),
+                detail: format!("page task failed: {e}"),
+            })??,
+            (None, Some(Pending::Failed(e))) => return Err(e),
+            (None, _) => return Ok(None),
         };
         if let Some(link) = page.next_link() {
             match self.client.next_url(page.url(), link) {
