@@ -130,6 +130,11 @@ pub enum Dhis2Error {
         /// Why it was refused.
         reason: String,
     },
+    /// A blocking client call was cancelled through its token
+    /// ([`blocking::Dhis2Client::cancelled_by`](crate::client::blocking::Dhis2Client::cancelled_by)):
+    /// the request in flight was dropped.
+    #[error("cancelled")]
+    Cancelled,
     /// The HTTP client could not be set up (TLS backend, runtime).
     #[error("cannot set up the DHIS2 client: {0}")]
     ClientSetup(String),

@@ -161,6 +161,12 @@ pub enum FhirError {
         /// What failed (no credentials).
         detail: String,
     },
+    /// A blocking client call was cancelled through its token
+    /// ([`blocking::FhirClient::cancelled_by`](crate::client::blocking::FhirClient::cancelled_by)):
+    /// the request in flight was dropped and its connection closed.
+    #[cfg(feature = "client")]
+    #[error("cancelled")]
+    Cancelled,
     /// A request took longer than the configured timeout, after any retries.
     #[cfg(feature = "client")]
     #[error("{method} {url}: timed out after {seconds} s")]

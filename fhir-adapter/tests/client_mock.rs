@@ -783,3 +783,93 @@ fn the_blocking_client_prefetches_between_calls_and_refuses_async_contexts() {
         .unwrap_err();
     assert!(err.to_string().contains("inside an async runtime"), "{err}");
 }
+
+/// A server that accepts one connection, reads the request and never answers; it reports on
+/// the channel when the client closes the connection.
+fn silent_server() -> (String, std::sync::mpsc::Receiver<()>) {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let base = format!("http://{}/fhir", listener.local_addr().unwrap());
+    let (closed, on_close) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let Ok((mut stream, _)) = listener.accept() else {
+            return;
+        };
+        let mut buf = [0u8; 4096];
+        // Read until the peer closes (0 bytes) or resets; never write.
+        while matches!(stream.read(&mut buf), Ok(n) if n > 0) {}
+        let _ = closed.send(());
+    });
+    (base, on_close)
+}
+
+#[test]
+fn a_cancelled_blocking_call_drops_its_request_at_once() {
+    let (base, on_close) = silent_server();
+    let config = || ClientConfig {
+        timeout: Duration::from_mins(1),
+        max_retries: 0,
+        ..fast()
+    };
+    let client = hrh_fhir::client::blocking::FhirClient::new(&base, config()).unwrap();
+    let cancel = hrh_fhir::client::blocking::CancellationToken::new();
+    let call = client.cancelled_by(cancel.clone());
+    let waiting = std::thread::spawn(move || {
+        let answer = call.capabilities();
+        (answer, call)
+    });
+    std::thread::sleep(Duration::from_millis(200));
+    let began = Instant::now();
+    cancel.cancel();
+    let (answer, call) = waiting.join().unwrap();
+    assert!(
+        matches!(answer, Err(FhirError::Cancelled)),
+        "{:?}",
+        answer.err()
+    );
+    // The connection is closed now, not when the one-minute timeout would end the request.
+    on_close
+        .recv_timeout(Duration::from_secs(10))
+        .expect("the cancelled request's connection is closed");
+    assert!(began.elapsed() < Duration::from_secs(10));
+    // A cancelled client ends later calls at once, pages included.
+    assert!(matches!(
+        call.read("Practitioner", "1"),
+        Err(FhirError::Cancelled)
+    ));
+    let mut pages = call.search("Practitioner", &SearchParams::new());
+    assert!(matches!(pages.next(), Some(Err(FhirError::Cancelled))));
+    assert!(pages.next().is_none());
+    // Cancelled while waiting for a page: that page's request is dropped with the pages.
+    let (base, on_close) = silent_server();
+    let client = hrh_fhir::client::blocking::FhirClient::new(&base, config()).unwrap();
+    let cancel = hrh_fhir::client::blocking::CancellationToken::new();
+    let mut pages = client
+        .cancelled_by(cancel.clone())
+        .search("Practitioner", &SearchParams::new());
+    let waiting = std::thread::spawn(move || pages.next().map(Result::err));
+    std::thread::sleep(Duration::from_millis(200));
+    cancel.cancel();
+    let answer = waiting.join().unwrap();
+    assert!(
+        matches!(answer, Some(Some(FhirError::Cancelled))),
+        "{answer:?}"
+    );
+    on_close
+        .recv_timeout(Duration::from_secs(10))
+        .expect("the cancelled page's connection is closed");
+    // A token not cancelled lets calls through (here to a closed port).
+    let refused = hrh_fhir::client::blocking::FhirClient::new(
+        "http://127.0.0.1:9/fhir",
+        ClientConfig {
+            max_retries: 0,
+            ..fast()
+        },
+    )
+    .unwrap()
+    .cancelled_by(hrh_fhir::client::blocking::CancellationToken::new())
+    .read("Practitioner", "1");
+    assert!(
+        matches!(refused, Err(FhirError::Transport { .. })),
+        "{refused:?}"
+    );
+}

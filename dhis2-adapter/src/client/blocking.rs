@@ -1,7 +1,15 @@
 //! A blocking facade over the async client, for the CLI and Python: it owns a
-//! current-thread tokio runtime. Do not call it from inside an async runtime.
+//! tokio runtime with one worker thread, which runs the connections' I/O between and after
+//! calls. Do not call it from inside an async runtime.
+//!
+//! A call can be cancelled from another thread: [`Dhis2Client::cancelled_by`] gives a client
+//! whose calls end with [`Dhis2Error::Cancelled`] once its [`CancellationToken`] is cancelled,
+//! dropping the request in flight (the Python wheel does this on Ctrl-C).
+
+use std::sync::Arc;
 
 use tokio::runtime::{Builder, Runtime};
+pub use tokio_util::sync::CancellationToken;
 
 use super::{
     ClientSettings, DataSetMetadata, DataValueQuery, ImportOptions, Me, OrgUnitQuery,
@@ -11,24 +19,59 @@ use crate::datavalueset::DataValueSet;
 use crate::error::{Dhis2Error, Result};
 use crate::import_summary::ImportSummary;
 
-/// The blocking DHIS2 client: the methods of [`super::Dhis2Client`], waited for.
-#[derive(Debug)]
+/// The blocking DHIS2 client: the methods of [`super::Dhis2Client`], waited for. Clones share
+/// the connections and the runtime.
+#[derive(Debug, Clone)]
 pub struct Dhis2Client {
     inner: super::Dhis2Client,
-    runtime: Runtime,
+    runtime: Arc<Runtime>,
+    cancel: Option<CancellationToken>,
 }
 
 impl Dhis2Client {
     /// A client for `settings`, with its own runtime.
     pub fn new(settings: ClientSettings) -> Result<Self> {
-        let runtime = Builder::new_current_thread()
+        let runtime = Builder::new_multi_thread()
+            .worker_threads(1)
+            .thread_name("hrh-dhis2-client")
             .enable_all()
             .build()
             .map_err(|error| Dhis2Error::ClientSetup(error.to_string()))?;
         Ok(Self {
             inner: super::Dhis2Client::new(settings)?,
-            runtime,
+            runtime: Arc::new(runtime),
+            cancel: None,
         })
+    }
+
+    /// This client (sharing its connections and runtime) with calls that end with
+    /// [`Dhis2Error::Cancelled`] as soon as `cancel` is cancelled, from any thread: the
+    /// request in flight is dropped, and later calls end at once.
+    #[must_use]
+    pub fn cancelled_by(&self, cancel: CancellationToken) -> Self {
+        Self {
+            cancel: Some(cancel),
+            ..self.clone()
+        }
+    }
+
+    /// Waits for `future` on the runtime, or until the token (if any) is cancelled. Inside an
+    /// async runtime this is an error, not a panic.
+    fn block<T>(&self, future: impl Future<Output = Result<T>>) -> Result<T> {
+        if tokio::runtime::Handle::try_current().is_ok() {
+            return Err(Dhis2Error::ClientSetup(
+                "the blocking client cannot be used inside an async runtime; \
+                 use hrh_dhis2::client::Dhis2Client there"
+                    .to_owned(),
+            ));
+        }
+        match &self.cancel {
+            None => self.runtime.block_on(future),
+            Some(cancel) => self
+                .runtime
+                .block_on(cancel.run_until_cancelled(future))
+                .unwrap_or(Err(Dhis2Error::Cancelled)),
+        }
     }
 
     /// The async client inside.
@@ -38,17 +81,17 @@ impl Dhis2Client {
 
     /// See [`super::Dhis2Client::system_info`].
     pub fn system_info(&self) -> Result<SystemInfo> {
-        self.runtime.block_on(self.inner.system_info())
+        self.block(self.inner.system_info())
     }
 
     /// See [`super::Dhis2Client::version`].
     pub fn version(&self) -> Result<Version> {
-        self.runtime.block_on(self.inner.version())
+        self.block(self.inner.version())
     }
 
     /// See [`super::Dhis2Client::me`].
     pub fn me(&self) -> Result<Me> {
-        self.runtime.block_on(self.inner.me())
+        self.block(self.inner.me())
     }
 
     /// See [`super::Dhis2Client::import_data_values`].
@@ -57,8 +100,7 @@ impl Dhis2Client {
         set: &DataValueSet,
         options: &ImportOptions,
     ) -> Result<ImportSummary> {
-        self.runtime
-            .block_on(self.inner.import_data_values(set, options))
+        self.block(self.inner.import_data_values(set, options))
     }
 
     /// See [`super::Dhis2Client::delete_data_values`].
@@ -67,28 +109,26 @@ impl Dhis2Client {
         set: &DataValueSet,
         options: &ImportOptions,
     ) -> Result<ImportSummary> {
-        self.runtime
-            .block_on(self.inner.delete_data_values(set, options))
+        self.block(self.inner.delete_data_values(set, options))
     }
 
     /// See [`super::Dhis2Client::read_data_values`].
     pub fn read_data_values(&self, query: &DataValueQuery) -> Result<DataValueSet> {
-        self.runtime.block_on(self.inner.read_data_values(query))
+        self.block(self.inner.read_data_values(query))
     }
 
     /// See [`super::Dhis2Client::organisation_units`].
     pub fn organisation_units(&self, query: &OrgUnitQuery) -> Result<Vec<OrganisationUnit>> {
-        self.runtime.block_on(self.inner.organisation_units(query))
+        self.block(self.inner.organisation_units(query))
     }
 
     /// See [`super::Dhis2Client::data_set_metadata`].
     pub fn data_set_metadata(&self, data_set: &str) -> Result<DataSetMetadata> {
-        self.runtime
-            .block_on(self.inner.data_set_metadata(data_set))
+        self.block(self.inner.data_set_metadata(data_set))
     }
 
     /// See [`super::Dhis2Client::preflight`].
     pub fn preflight(&self, set: &DataValueSet, data_set: &str) -> Result<PreflightReport> {
-        self.runtime.block_on(self.inner.preflight(set, data_set))
+        self.block(self.inner.preflight(set, data_set))
     }
 }

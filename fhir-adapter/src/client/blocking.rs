@@ -4,6 +4,10 @@
 //! on it. Because that thread keeps running between calls, [`Pages`] really fetches the next
 //! page while the caller works on the current one.
 //!
+//! A call can be cancelled from another thread: [`FhirClient::cancelled_by`] gives a client
+//! whose calls end with [`FhirError::Cancelled`] once its [`CancellationToken`] is cancelled,
+//! dropping the request in flight (the Python wheel does this on Ctrl-C).
+//!
 //! ```no_run
 //! use hrh_fhir::client::{ClientConfig, SearchParams, blocking::FhirClient};
 //! let client = FhirClient::new("http://127.0.0.1:8090/fhir", ClientConfig::default())?;
@@ -26,6 +30,8 @@ use super::{
 use crate::config::ReadConfig;
 use crate::error::FhirError;
 use crate::read::{ReadReport, Record};
+
+pub use tokio_util::sync::CancellationToken;
 
 /// A current-thread runtime run by its own thread until dropped.
 struct Driver {
@@ -62,8 +68,13 @@ impl Driver {
     }
 
     /// Runs a future to completion on the caller's thread, with the driver thread running the
-    /// I/O, timers and background tasks. Inside an async runtime this is an error, not a panic.
-    fn block_on<T, F: Future<Output = Result<T, FhirError>>>(&self, future: F) -> F::Output {
+    /// I/O, timers and background tasks, unless `cancel` is cancelled first (the future is then
+    /// dropped). Inside an async runtime this is an error, not a panic.
+    fn block_on<T, F: Future<Output = Result<T, FhirError>>>(
+        &self,
+        future: F,
+        cancel: Option<&CancellationToken>,
+    ) -> F::Output {
         if tokio::runtime::Handle::try_current().is_ok() {
             return Err(FhirError::Transport {
                 method: "-".to_owned(),
@@ -73,7 +84,13 @@ impl Driver {
                     .to_owned(),
             });
         }
-        self.handle.block_on(future)
+        match cancel {
+            None => self.handle.block_on(future),
+            Some(cancel) => self
+                .handle
+                .block_on(cancel.run_until_cancelled(future))
+                .unwrap_or(Err(FhirError::Cancelled)),
+        }
     }
 }
 
@@ -100,6 +117,7 @@ impl std::fmt::Debug for Driver {
 pub struct FhirClient {
     inner: super::FhirClient,
     driver: Arc<Driver>,
+    cancel: Option<CancellationToken>,
 }
 
 impl FhirClient {
@@ -108,7 +126,32 @@ impl FhirClient {
         Ok(Self {
             inner: super::FhirClient::new(base_url, config)?,
             driver: Arc::new(Driver::start()?),
+            cancel: None,
         })
+    }
+
+    /// This client (sharing its connections and runtime) with calls that end with
+    /// [`FhirError::Cancelled`] as soon as `cancel` is cancelled, from any thread: the request
+    /// in flight is dropped, and later calls end at once. [`Pages`] made by it stop the same way.
+    ///
+    /// ```no_run
+    /// use hrh_fhir::client::{ClientConfig, blocking::{CancellationToken, FhirClient}};
+    /// let client = FhirClient::new("http://127.0.0.1:8090/fhir", ClientConfig::default())?;
+    /// let cancel = CancellationToken::new();
+    /// let call = client.cancelled_by(cancel.clone());
+    /// let waiting = std::thread::spawn(move || call.capabilities());
+    /// cancel.cancel(); // e.g. on Ctrl-C
+    /// if let Ok(Err(hrh_fhir::FhirError::Cancelled)) = waiting.join() {
+    ///     eprintln!("given up");
+    /// }
+    /// # Ok::<(), hrh_fhir::FhirError>(())
+    /// ```
+    #[must_use]
+    pub fn cancelled_by(&self, cancel: CancellationToken) -> Self {
+        Self {
+            cancel: Some(cancel),
+            ..self.clone()
+        }
     }
 
     /// The async client inside.
@@ -117,7 +160,7 @@ impl FhirClient {
     }
 
     fn block<T, F: Future<Output = Result<T, FhirError>>>(&self, future: F) -> F::Output {
-        self.driver.block_on(future)
+        self.driver.block_on(future, self.cancel.as_ref())
     }
 
     /// See [`super::FhirClient::capabilities`].
@@ -136,6 +179,7 @@ impl FhirClient {
         Pages {
             inner: self.inner.search(resource_type, params),
             driver: Arc::clone(&self.driver),
+            cancel: self.cancel.clone(),
             done: false,
         }
     }
@@ -155,6 +199,7 @@ impl FhirClient {
         Pages {
             inner: self.inner.history(resource_type, since),
             driver: Arc::clone(&self.driver),
+            cancel: self.cancel.clone(),
             done: false,
         }
     }
@@ -267,6 +312,7 @@ impl FhirClient {
 pub struct Pages {
     inner: super::Pages,
     driver: Arc<Driver>,
+    cancel: Option<CancellationToken>,
     done: bool,
 }
 
@@ -277,7 +323,9 @@ impl Iterator for Pages {
         if self.done {
             return None;
         }
-        let next = self.driver.block_on(self.inner.next_page());
+        let next = self
+            .driver
+            .block_on(self.inner.next_page(), self.cancel.as_ref());
         match next {
             Ok(Some(page)) => Some(Ok(page)),
             Ok(None) => {
