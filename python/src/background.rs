@@ -3,12 +3,14 @@
 //!
 //! The call runs on a thread of its own while the calling thread waits without
 //! the GIL, waking every [`SIGNAL_POLL`] to let Python handle signals: Ctrl-C
-//! raises `KeyboardInterrupt` at once, and the abandoned call ends on its own
-//! (with its request's timeout) with nobody waiting for it.
+//! raises `KeyboardInterrupt` at once and cancels the call's token, so the
+//! request in flight is dropped (its connection closed) rather than left to
+//! run until its timeout.
 
 use std::sync::mpsc::{RecvTimeoutError, channel};
 use std::time::Duration;
 
+use hrh_fhir::client::blocking::CancellationToken;
 use pyo3::prelude::*;
 
 use crate::errors::TransportError;
@@ -20,11 +22,13 @@ pub const SIGNAL_POLL: Duration = Duration::from_millis(50);
 /// without the GIL, checking for signals every [`SIGNAL_POLL`].
 ///
 /// A signal handler that raises (Ctrl-C: `KeyboardInterrupt`) ends the wait
-/// with that exception; a thread that dies without an answer raises
+/// with that exception and cancels `cancel`, which the clients `call` uses
+/// were made with; a thread that dies without an answer raises
 /// `TransportError`.
 pub fn run<T: Send + 'static>(
     py: Python<'_>,
     name: &str,
+    cancel: &CancellationToken,
     call: impl FnOnce() -> T + Send + 'static,
 ) -> PyResult<T> {
     let (tx, mut rx) = channel();
@@ -40,7 +44,12 @@ pub fn run<T: Send + 'static>(
         rx = back;
         match got {
             Ok(value) => return Ok(value),
-            Err(RecvTimeoutError::Timeout) => py.check_signals()?,
+            Err(RecvTimeoutError::Timeout) => {
+                if let Err(raised) = py.check_signals() {
+                    cancel.cancel();
+                    return Err(raised);
+                }
+            }
             Err(RecvTimeoutError::Disconnected) => {
                 return Err(TransportError::new_err(format!(
                     "the {name} thread stopped without an answer"

@@ -6,7 +6,7 @@
 
 use std::sync::Arc;
 
-use hrh_dhis2::client::blocking::Dhis2Client;
+use hrh_dhis2::client::blocking::{CancellationToken, Dhis2Client};
 use hrh_dhis2::client::{
     Auth, ClientSettings, DataValueQuery, ImportOptions, ImportStrategy, OrgUnitQuery,
     OrganisationUnit, Paging, PreflightReport, RetryPolicy,
@@ -31,13 +31,14 @@ use crate::errors::{InvalidInput, dhis2_to_py, import_error, preflight_error};
 /// accepts any TLS certificate (test servers only). Passwords and tokens never
 /// appear in `repr()` or in error messages.
 ///
-/// Calls release the GIL while waiting and honour Ctrl-C. Failures raise
+/// Calls release the GIL while waiting and honour Ctrl-C (`KeyboardInterrupt`
+/// at once; the request in flight is dropped). Failures raise
 /// `AuthError` (401/403), `TransportError` (no answer: connection refused,
 /// timeout), `Dhis2Error` (DHIS2 refused the request or the data) or
 /// `InvalidInput` (bad arguments).
 #[pyclass(name = "Dhis2Client", module = "hrh", frozen)]
 pub struct PyDhis2Client {
-    client: Arc<Dhis2Client>,
+    client: Dhis2Client,
     base_url: String,
     /// `user='admin'` or `token=***`, for `repr()`.
     who: String,
@@ -50,8 +51,10 @@ impl PyDhis2Client {
         py: Python<'_>,
         call: impl FnOnce(&Dhis2Client) -> Result<T, RustDhis2Error> + Send + 'static,
     ) -> PyResult<T> {
-        let client = Arc::clone(&self.client);
-        background::run(py, "hrh-dhis2", move || call(&client))?.map_err(|e| dhis2_to_py(py, &e))
+        let cancel = CancellationToken::new();
+        let client = self.client.cancelled_by(cancel.clone());
+        background::run(py, "hrh-dhis2", &cancel, move || call(&client))?
+            .map_err(|e| dhis2_to_py(py, &e))
     }
 }
 
@@ -153,7 +156,7 @@ impl PyDhis2Client {
             .with_accept_invalid_certs(insecure);
         let client = Dhis2Client::new(settings).map_err(|e| dhis2_to_py(py, &e))?;
         Ok(Self {
-            client: Arc::new(client),
+            client,
             base_url,
             who,
         })

@@ -10,7 +10,7 @@
 use std::sync::{Mutex, PoisonError};
 
 use hrh_core::Registry;
-use hrh_fhir::client::blocking::{FhirClient, Pages};
+use hrh_fhir::client::blocking::{CancellationToken, FhirClient, Pages};
 use hrh_fhir::client::{
     Auth, ClientConfig, ClientCredentials, EntryOutcome, ExportLevel, ExportRequest, JwtAlgorithm,
     OperationOutcome, Page, SearchParams, Secret, SmartBackend, WriteOutcome,
@@ -49,7 +49,8 @@ const THREAD: &str = "hrh-fhir";
 /// TLS certificate (test servers only). Passwords, tokens and secrets never
 /// appear in `repr()` or in error messages.
 ///
-/// Calls release the GIL while waiting and honour Ctrl-C. Failures raise
+/// Calls release the GIL while waiting and honour Ctrl-C (`KeyboardInterrupt`
+/// at once; the request in flight is dropped). Failures raise
 /// `AuthError` (HTTP 401/403, or the token request refused), `TransportError`
 /// (no answer: connection refused, timeout), `FhirError` (the server refused
 /// the request, with `status` and `operation_outcome`, or its answer could not
@@ -69,8 +70,10 @@ impl PyFhirClient {
         py: Python<'_>,
         call: impl FnOnce(&FhirClient) -> Result<T, RustFhirError> + Send + 'static,
     ) -> PyResult<T> {
-        let client = self.client.clone();
-        background::run(py, THREAD, move || call(&client))?.map_err(|e| fhir_client_to_py(py, &e))
+        let cancel = CancellationToken::new();
+        let client = self.client.cancelled_by(cancel.clone());
+        background::run(py, THREAD, &cancel, move || call(&client))?
+            .map_err(|e| fhir_client_to_py(py, &e))
     }
 
     /// Sends one resource given as a dict or JSON text with `write` (`method` names the
@@ -518,8 +521,11 @@ impl PyFhirClient {
         params: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<PySearchPages> {
         let params = search_params(params)?;
+        let cancel = CancellationToken::new();
+        let client = self.client.cancelled_by(cancel.clone());
         Ok(PySearchPages {
-            pages: Mutex::new(Some(self.client.search(resource_type, &params))),
+            pages: Mutex::new(Some(client.search(resource_type, &params))),
+            cancel,
         })
     }
 
@@ -697,6 +703,8 @@ impl PyFhirClient {
 pub struct PySearchPages {
     /// `None` once the pages are done (or lost to an interrupted wait).
     pages: Mutex<Option<Pages>>,
+    /// Cancelled by Ctrl-C during a wait: the page being fetched is dropped.
+    cancel: CancellationToken,
 }
 
 /// One search page as a dict: `matches`, `includes`, `outcomes`, `total`.
@@ -725,7 +733,8 @@ impl PySearchPages {
         let Some(mut pages) = taken else {
             return Ok(None);
         };
-        let (next, pages) = background::run(py, THREAD, move || (pages.next(), pages))?;
+        let (next, pages) =
+            background::run(py, THREAD, &self.cancel, move || (pages.next(), pages))?;
         match next {
             None => Ok(None),
             Some(Err(e)) => Err(fhir_client_to_py(py, &e)),

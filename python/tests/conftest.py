@@ -179,6 +179,74 @@ class Sekmet(NamedTuple):
     port: int
 
 
+class SilentServer:
+    """A server on 127.0.0.1 that accepts connections, reads what they send and
+    never answers; it notes when each connection is closed by the client."""
+
+    def __init__(self) -> None:
+        self._listener = socket.socket()
+        self._listener.bind(("127.0.0.1", 0))
+        self._listener.listen(16)
+        self._listener.settimeout(0.1)
+        self.url = f"http://127.0.0.1:{self._listener.getsockname()[1]}"
+        self._connections: list[socket.socket] = []
+        self._closed: list[threading.Event] = []
+        self._stop = threading.Event()
+        self._threads = [threading.Thread(target=self._accept)]
+        self._threads[0].start()
+
+    def _accept(self) -> None:
+        while not self._stop.is_set():
+            try:
+                connection = self._listener.accept()[0]
+            except OSError:
+                continue
+            closed = threading.Event()
+            self._connections.append(connection)
+            self._closed.append(closed)
+            reader = threading.Thread(target=self._read, args=(connection, closed))
+            self._threads.append(reader)
+            reader.start()
+
+    def _read(self, connection: socket.socket, closed: threading.Event) -> None:
+        connection.settimeout(0.1)
+        while not self._stop.is_set():
+            try:
+                if not connection.recv(4096):
+                    break
+            except socket.timeout:
+                continue
+            except OSError:
+                break
+        closed.set()
+
+    def all_closed(self, within: float) -> bool:
+        """Whether a connection was made and every one is closed by the client
+        within `within` seconds."""
+        deadline = time.monotonic() + within
+        return bool(self._closed) and all(
+            closed.wait(max(0.0, deadline - time.monotonic())) for closed in list(self._closed)
+        )
+
+    def stop(self) -> None:
+        self._stop.set()
+        for thread in list(self._threads):
+            thread.join()
+        for connection in self._connections:
+            connection.close()
+        self._listener.close()
+
+
+@pytest.fixture
+def silent() -> Iterator[SilentServer]:
+    """A server that accepts connections and never answers."""
+    server = SilentServer()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

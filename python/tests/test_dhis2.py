@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any, Dict
 
 import pytest
-from conftest import StandIn, running_standin, ticking
+from conftest import SilentServer, StandIn, running_standin, ticking
 
 import hrh
 
@@ -227,6 +227,16 @@ def test_ctrl_c_interrupts_a_waiting_call(standin: StandIn) -> None:
     with pytest.raises(KeyboardInterrupt):
         dhis2.system_info()
     assert time.monotonic() - began < 3
+
+
+def test_ctrl_c_drops_the_request(silent: SilentServer) -> None:
+    dhis2 = hrh.Dhis2Client(silent.url, token="d2pat_test", timeout=60, retries=0)
+    timer = threading.Timer(0.3, _thread.interrupt_main)
+    timer.start()
+    with pytest.raises(KeyboardInterrupt):
+        dhis2.system_info()
+    # The request is dropped, not left to run until its 60 s timeout.
+    assert silent.all_closed(within=5)
 
 
 def test_gil_released_while_waiting(standin: StandIn) -> None:

@@ -2,14 +2,13 @@
 
 import _thread
 import json
-import socket
 import threading
 import time
 from pathlib import Path
 from typing import Any, Iterator
 
 import pytest
-from conftest import Sekmet, free_port, running_sekmet, ticking
+from conftest import Sekmet, SilentServer, free_port, running_sekmet, ticking
 
 import hrh
 
@@ -334,32 +333,9 @@ def test_server_down_is_a_transport_error() -> None:
 
 
 @pytest.fixture
-def silent_server() -> Iterator[str]:
-    """A base URL whose server accepts connections and never answers."""
-    listener = socket.socket()
-    listener.bind(("127.0.0.1", 0))
-    listener.listen(16)
-    accepted: list[socket.socket] = []
-    stop = threading.Event()
-
-    def accept() -> None:
-        listener.settimeout(0.1)
-        while not stop.is_set():
-            try:
-                accepted.append(listener.accept()[0])
-            except OSError:
-                pass
-
-    thread = threading.Thread(target=accept)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{listener.getsockname()[1]}/fhir"
-    finally:
-        stop.set()
-        thread.join()
-        for connection in accepted:
-            connection.close()
-        listener.close()
+def silent_server(silent: SilentServer) -> str:
+    """A FHIR base URL whose server accepts connections and never answers."""
+    return f"{silent.url}/fhir"
 
 
 def test_timeout_is_a_transport_error(silent_server: str) -> None:
@@ -367,24 +343,27 @@ def test_timeout_is_a_transport_error(silent_server: str) -> None:
         hrh.FhirClient(silent_server, timeout=0.5, retries=0).search("Practitioner")
 
 
-def test_ctrl_c_interrupts_a_waiting_call(silent_server: str) -> None:
-    client = hrh.FhirClient(silent_server, timeout=5, retries=0)
+def test_ctrl_c_interrupts_a_waiting_call(silent: SilentServer, silent_server: str) -> None:
+    client = hrh.FhirClient(silent_server, timeout=60, retries=0)
     timer = threading.Timer(0.3, _thread.interrupt_main)
     began = time.monotonic()
     timer.start()
     with pytest.raises(KeyboardInterrupt):
         client.search("Practitioner")
     assert time.monotonic() - began < 3
+    # The request is dropped, not left to run until its 60 s timeout.
+    assert silent.all_closed(within=5)
 
 
-def test_ctrl_c_interrupts_search_pages(silent_server: str) -> None:
-    pages = hrh.FhirClient(silent_server, timeout=5, retries=0).search_pages("Practitioner")
+def test_ctrl_c_interrupts_search_pages(silent: SilentServer, silent_server: str) -> None:
+    pages = hrh.FhirClient(silent_server, timeout=60, retries=0).search_pages("Practitioner")
     timer = threading.Timer(0.3, _thread.interrupt_main)
     began = time.monotonic()
     timer.start()
     with pytest.raises(KeyboardInterrupt):
         next(pages)
     assert time.monotonic() - began < 3
+    assert silent.all_closed(within=5)
     assert list(pages) == []  # the interrupted pages are given up
 
 
