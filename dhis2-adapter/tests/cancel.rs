@@ -85,3 +85,16 @@ fn a_token_not_cancelled_lets_calls_through() {
         answer.err()
     );
 }
+
+#[test]
+fn dropping_the_client_inside_an_async_runtime_does_not_panic() {
+    let client = Dhis2Client::new(settings("http://127.0.0.1:9")).unwrap();
+    let copy = client.clone();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
+    runtime.block_on(async move {
+        drop(copy);
+        drop(client); // the last handle on its runtime
+    });
+}

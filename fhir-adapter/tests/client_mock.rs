@@ -782,6 +782,11 @@ fn the_blocking_client_prefetches_between_calls_and_refuses_async_contexts() {
         .block_on(async { client.read("Practitioner", "1") })
         .unwrap_err();
     assert!(err.to_string().contains("inside an async runtime"), "{err}");
+    // Nor does dropping the last handles there panic.
+    runtime.block_on(async move {
+        drop(pages);
+        drop(client);
+    });
 }
 
 /// A server that accepts one connection, reads the request and never answers; it reports on

@@ -1,6 +1,7 @@
 //! A blocking facade over the async client, for the CLI and Python: it owns a
 //! tokio runtime with one worker thread, which runs the connections' I/O between and after
-//! calls. Do not call it from inside an async runtime.
+//! calls. Inside an async runtime its calls are an error (use the async client there), and
+//! dropping it there does not panic.
 //!
 //! A call can be cancelled from another thread: [`Dhis2Client::cancelled_by`] gives a client
 //! whose calls end with [`Dhis2Error::Cancelled`] once its [`CancellationToken`] is cancelled,
@@ -24,8 +25,32 @@ use crate::import_summary::ImportSummary;
 #[derive(Debug, Clone)]
 pub struct Dhis2Client {
     inner: super::Dhis2Client,
-    runtime: Arc<Runtime>,
+    runtime: Arc<OwnedRuntime>,
     cancel: Option<CancellationToken>,
+}
+
+/// The client's runtime. Dropped inside an async runtime (where tokio's own drop would panic,
+/// as it waits for the worker thread) it shuts down in the background instead.
+#[derive(Debug)]
+struct OwnedRuntime(Option<Runtime>);
+
+impl OwnedRuntime {
+    /// The runtime; only `drop` takes it out, so this is never an error in practice.
+    fn get(&self) -> Result<&Runtime> {
+        self.0
+            .as_ref()
+            .ok_or_else(|| Dhis2Error::ClientSetup("the client's runtime has shut down".to_owned()))
+    }
+}
+
+impl Drop for OwnedRuntime {
+    fn drop(&mut self) {
+        if let Some(runtime) = self.0.take()
+            && tokio::runtime::Handle::try_current().is_ok()
+        {
+            runtime.shutdown_background();
+        }
+    }
 }
 
 impl Dhis2Client {
@@ -39,7 +64,7 @@ impl Dhis2Client {
             .map_err(|error| Dhis2Error::ClientSetup(error.to_string()))?;
         Ok(Self {
             inner: super::Dhis2Client::new(settings)?,
-            runtime: Arc::new(runtime),
+            runtime: Arc::new(OwnedRuntime(Some(runtime))),
             cancel: None,
         })
     }
@@ -65,10 +90,10 @@ impl Dhis2Client {
                     .to_owned(),
             ));
         }
+        let runtime = self.runtime.get()?;
         match &self.cancel {
-            None => self.runtime.block_on(future),
-            Some(cancel) => self
-                .runtime
+            None => runtime.block_on(future),
+            Some(cancel) => runtime
                 .block_on(cancel.run_until_cancelled(future))
                 .unwrap_or(Err(Dhis2Error::Cancelled)),
         }
