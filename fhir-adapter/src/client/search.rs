@@ -347,22 +347,23 @@ impl Pages {
     /// Cancel-safe: a call dropped while waiting leaves the page in flight with `self`, so the
     /// next call goes on waiting for it and dropping `self` cancels it.
     pub async fn next_page(&mut self) -> Result<Option<Page>, FhirError> {
-        let fetched = match &mut self.pending {
-            None => return Ok(None),
-            Some(Pending::Failed(_)) => None,
+        let joined = match &mut self.pending {
             // Awaited in place: were it taken out first, dropping this future would detach
             // the request from `self` and leave it running until its timeout.
-            Some(Pending::Fetching(handle)) => Some(handle.await),
+            Some(Pending::Fetching(handle)) => handle.await,
+            _ => {
+                return match self.pending.take() {
+                    Some(Pending::Failed(e)) => Err(e),
+                    _ => Ok(None),
+                };
+            }
         };
-        let page = match (fetched, self.pending.take()) {
-            (Some(joined), _) => joined.map_err(|e| FhirError::Transport {
-                method: "GET".to_owned(),
-                url: self.client.base_url().to_string(),
-                detail: format!("page task failed: {e}"),
-            })??,
-            (None, Some(Pending::Failed(e))) => return Err(e),
-            (None, _) => return Ok(None),
-        };
+        self.pending = None;
+        let page = joined.map_err(|e| FhirError::Transport {
+            method: "GET".to_owned(),
+            url: self.client.base_url().to_string(),
+            detail: format!("page task failed: {e}"),
+        })??;
         if let Some(link) = page.next_link() {
             match self.client.next_url(page.url(), link) {
                 Ok(next) if !self.seen.insert(next.to_string()) => {
