@@ -44,7 +44,7 @@ pub use aggregate_value::{AggregateValue, Number};
 pub use coding::{Coding, Identifier, IdentifierKind, Recorded};
 pub use country::Country;
 pub use date::{DateRange, PartialDate};
-pub use employment::{Employment, EmploymentStatus};
+pub use employment::{ContractType, Employment, EmploymentStatus, ExitReason, PayPeriod, Salary};
 pub use error::{CoreError, Result};
 pub use facility::{Facility, GeoPoint, OrgUnitRef, ProviderClass};
 pub use occupation::{IscoCode, IscoLevel};

@@ -360,6 +360,7 @@ impl SyntheticRegistry {
                         EmploymentStatus::FullTime
                     }),
                     fte: Some(if part_time { 0.5 } else { 1.0 }),
+                    ..Employment::default()
                 }
             })
             .collect()

@@ -237,6 +237,7 @@ fn roles_map_occupation_employer_facility_and_status() {
         active: Some(true),
         status: Some(EmploymentStatus::FullTime),
         fte: None,
+        ..Employment::default()
     };
     assert_eq!(registry.employments[0], expected);
 

@@ -49,6 +49,7 @@ pub(super) fn map(
             .filter(|e| e.url == FTE_EXTENSION)
             .find_map(|e| e.value_decimal)
             .filter(|fte| fte.is_finite() && *fte >= 0.0),
+        ..Employment::default()
     })
 }
 
