@@ -64,6 +64,18 @@ pub enum CoreError {
         /// The mapping's name.
         mapping: String,
     },
+    /// A population file has a bad value; names the file, line and field.
+    #[error("population file {file}, line {line}, {field}: {reason}")]
+    InvalidPopulation {
+        /// The file (or other source) the figures came from.
+        file: String,
+        /// 1-based line number.
+        line: u64,
+        /// The column or part of the file.
+        field: String,
+        /// What is wrong.
+        reason: String,
+    },
 }
 
 /// One mistake in a mapping file.

@@ -31,6 +31,7 @@ pub mod facility;
 pub mod occupation;
 pub mod organization;
 pub mod period;
+pub mod population;
 pub mod practitioner;
 pub mod quality;
 pub mod registry;

@@ -447,7 +447,8 @@ pub fn to_py(py: Python<'_>, error: CoreError) -> PyErr {
         | CoreError::InvalidDate(_)
         | CoreError::InvalidSex(_)
         | CoreError::MissingOrgUnit
-        | CoreError::PeriodTypeMismatch { .. } => InvalidInput::err(py, message),
+        | CoreError::PeriodTypeMismatch { .. }
+        | CoreError::InvalidPopulation { .. } => InvalidInput::err(py, message),
         CoreError::InvalidMapping { issues } => mapping_error(
             py,
             message,
