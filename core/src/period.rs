@@ -380,6 +380,60 @@ impl Period {
         Self::containing(before, self.period_type).ok()
     }
 
+    /// Reads a series of periods: one id (`2024`), a range of ids of one type with both
+    /// ends included (`2019..2024`, `2024Q1..2024Q4`), or several of either separated by
+    /// commas. The periods come back in order, without repeats. A series is limited to
+    /// [`Period::MAX_SERIES`] periods.
+    ///
+    /// ```
+    /// use hrh_core::Period;
+    /// let ids: Vec<String> = Period::parse_series("2019..2021")?.iter().map(ToString::to_string).collect();
+    /// assert_eq!(ids, ["2019", "2020", "2021"]);
+    /// assert_eq!(Period::parse_series("2024Q4,2024Q1")?.len(), 2);
+    /// assert!(Period::parse_series("2024..2019").is_err());
+    /// assert!(Period::parse_series("2024..2024Q1").is_err());
+    /// # Ok::<(), hrh_core::CoreError>(())
+    /// ```
+    pub fn parse_series(text: &str) -> Result<Vec<Self>> {
+        let invalid = |reason| CoreError::InvalidPeriod {
+            input: text.to_owned(),
+            reason,
+        };
+        let mut periods = std::collections::BTreeSet::new();
+        for part in text.split(',').map(str::trim) {
+            let Some((first, last)) = part.split_once("..") else {
+                periods.insert(Self::parse(part)?);
+                continue;
+            };
+            let (first, last) = (Self::parse(first.trim())?, Self::parse(last.trim())?);
+            if first.period_type != last.period_type {
+                return Err(invalid(
+                    "the two ends of a range must be periods of one type",
+                ));
+            }
+            if last < first {
+                return Err(invalid(
+                    "a range must run from the earlier period to the later",
+                ));
+            }
+            let mut current = Some(first);
+            while let Some(period) = current.filter(|p| *p <= last) {
+                if periods.len() >= Self::MAX_SERIES {
+                    return Err(invalid("too many periods in one series"));
+                }
+                current = period.next();
+                periods.insert(period);
+            }
+        }
+        if periods.len() > Self::MAX_SERIES {
+            return Err(invalid("too many periods in one series"));
+        }
+        Ok(periods.into_iter().collect())
+    }
+
+    /// The most periods [`Period::parse_series`] accepts in one series.
+    pub const MAX_SERIES: usize = 1000;
+
     /// The ADX form of the period, `start/duration`, e.g. `2024-01-01/P1Y`.
     pub fn to_adx(&self) -> String {
         format!("{}/{}", self.start, self.period_type.iso_duration())
