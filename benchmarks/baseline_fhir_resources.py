@@ -11,7 +11,7 @@ import pandas as pd
 from fhir.resources.R4B.practitioner import Practitioner
 from fhir.resources.R4B.practitionerrole import PractitionerRole
 
-from baseline_pandas import ISCO, count
+from baseline_pandas import FTE, ISCO, count
 
 
 def read_roles(path):
@@ -23,8 +23,9 @@ def read_roles(path):
             start = str(r.period.start) if r.period and r.period.start else None
             end = str(r.period.end) if r.period and r.period.end else None
             pid = (r.practitioner.reference or "").rpartition("/")[2] if r.practitioner else ""
-            rows.append((pid, r.id, code, start, end, r.active))
-    return pd.DataFrame(rows, columns=["pid", "rid", "isco", "start", "end", "active"])
+            fte = next((float(e.valueDecimal) for e in (r.extension or []) if e.url == FTE and e.valueDecimal is not None), None)
+            rows.append((pid, r.id, code, start, end, r.active, fte))
+    return pd.DataFrame(rows, columns=["pid", "rid", "isco", "start", "end", "active", "fte"])
 
 
 def read_practitioners(path):

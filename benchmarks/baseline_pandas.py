@@ -5,8 +5,9 @@ Counts NHWA Module 1 "Total" and "By Sex" figures from a bulk export
 (Practitioner.ndjson, PractitionerRole.ndjson) with hrh's stock rules:
 reference date = 31 December of the year; a worker is in the stock when the
 practitioner is not inactive and holds a role that is not inactive and whose
-period contains the reference date; with several, the earliest start (unknown
-first), then the lowest role id. Prints {"DE|COC": count} as JSON.
+period contains the reference date; with several, the highest FTE (unknown = 0),
+then the earliest start (unknown first), then the lowest role id. Prints
+{"DE|COC": count} as JSON.
 
     python3 baseline_pandas.py DIR YEAR MAPPING.toml
 """
@@ -18,6 +19,7 @@ import orjson
 import pandas as pd
 
 ISCO = "http://www.ilo.org/public/english/bureau/stat/isco/isco08"
+FTE = "https://hrh.dev/fhir/StructureDefinition/practitionerrole-fte"
 
 
 def targets(mapping_path):
@@ -44,10 +46,11 @@ def read_roles(path):
         for line in f:
             r = orjson.loads(line)
             code = next((c.get("code") for cc in r.get("code", []) for c in cc.get("coding", []) if c.get("system") == ISCO), None)
+            fte = next((e.get("valueDecimal") for e in r.get("extension", []) if e.get("url") == FTE), None)
             period = r.get("period", {})
             rows.append((r.get("practitioner", {}).get("reference", "").rpartition("/")[2], r["id"], code,
-                         period.get("start"), period.get("end"), r.get("active")))
-    return pd.DataFrame(rows, columns=["pid", "rid", "isco", "start", "end", "active"])
+                         period.get("start"), period.get("end"), r.get("active"), fte))
+    return pd.DataFrame(rows, columns=["pid", "rid", "isco", "start", "end", "active", "fte"])
 
 
 def read_practitioners(path):
@@ -64,7 +67,8 @@ def count(roles, practitioners, year, mapping_path):
     start = roles["start"].fillna("")
     end = roles["end"].fillna("9999-12-31")
     held = roles[(roles["active"] != False) & (start.str[:10] <= ref) & (end.str[:10] >= ref)]  # noqa: E712
-    held = held.assign(start_key=held["start"].fillna("")).sort_values(["pid", "start_key", "rid"]).drop_duplicates("pid")
+    held = held.assign(start_key=held["start"].fillna(""), fte_key=held["fte"].fillna(0.0))
+    held = held.sort_values(["pid", "fte_key", "start_key", "rid"], ascending=[True, False, True, True]).drop_duplicates("pid")
     active = practitioners[practitioners["active"] != False]  # noqa: E712
     stock = held.merge(active, left_on="pid", right_on="id")[["isco", "gender"]].dropna(subset=["isco"])
     by_code = stock.groupby(["isco", "gender"], dropna=False).size()
