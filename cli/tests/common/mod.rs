@@ -25,6 +25,8 @@ use std::time::Duration;
 
 use hrh_dhis2::client::{Auth, ClientSettings, RetryPolicy};
 
+pub mod peers;
+
 /// The stand-in binary, built if needed (see the module docs).
 pub fn standin_binary() -> &'static Path {
     static BINARY: OnceLock<PathBuf> = OnceLock::new();
@@ -75,8 +77,13 @@ pub struct Standin {
 impl Standin {
     /// Starts `dhis2-standin --port 0` and waits for its address.
     pub fn start() -> Self {
+        Self::start_on(0)
+    }
+
+    /// Starts `dhis2-standin --port PORT` (0: a free one) and waits for its address.
+    pub fn start_on(port: u16) -> Self {
         let mut child = Command::new(standin_binary())
-            .args(["--port", "0"])
+            .args(["--port", &port.to_string()])
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
             .spawn()
@@ -94,6 +101,11 @@ impl Standin {
             base_url,
             token,
         }
+    }
+
+    /// The address it listens on.
+    pub fn address(&self) -> std::net::SocketAddr {
+        self.base_url.trim_start_matches("http://").parse().unwrap()
     }
 
     /// Queues faults for the next `/api` requests (`POST /__faults`, see the stand-in's README).
@@ -147,19 +159,21 @@ impl Run {
     }
 }
 
-/// Runs `hrh` with exactly the `HRH_*` variables given (none inherited, no `RUST_LOG`).
-pub fn hrh(args: &[&str], env: &[(&str, &str)]) -> Run {
+/// `hrh ARGS` with exactly the `HRH_*` variables given (none inherited, no `RUST_LOG`).
+pub fn hrh_command(args: &[&str], env: &[(&str, &str)]) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_hrh"));
     for (name, _) in std::env::vars_os().filter_map(|(k, v)| Some((k.into_string().ok()?, v))) {
         if name.starts_with("HRH_") || name == "RUST_LOG" {
             command.env_remove(name);
         }
     }
-    let out = command
-        .args(args)
-        .envs(env.iter().copied())
-        .output()
-        .unwrap();
+    command.args(args).envs(env.iter().copied());
+    command
+}
+
+/// Runs `hrh` with exactly the `HRH_*` variables given (none inherited, no `RUST_LOG`).
+pub fn hrh(args: &[&str], env: &[(&str, &str)]) -> Run {
+    let out = hrh_command(args, env).output().unwrap();
     Run {
         code: out.status.code().unwrap_or(-1),
         stdout: String::from_utf8_lossy(&out.stdout).into_owned(),

@@ -48,7 +48,18 @@ impl Sekmet {
 
     /// [`Sekmet::start`] with more settings appended to its YAML config (e.g. `server_auth`).
     pub fn start_with(extra_yaml: &str) -> Option<Self> {
-        match Self::try_start(extra_yaml) {
+        Self::start_or_skip(extra_yaml, None)
+    }
+
+    /// A fresh server on `port` that calls itself `public_base` in the links it writes
+    /// (`next` pages, `fullUrl`s): for a server behind a proxy listening at `public_base`.
+    /// [`Sekmet::base`] is then `public_base`.
+    pub fn start_behind(port: u16, public_base: &str) -> Option<Self> {
+        Self::start_or_skip("", Some((port, public_base)))
+    }
+
+    fn start_or_skip(extra_yaml: &str, behind: Option<(u16, &str)>) -> Option<Self> {
+        match Self::try_start(extra_yaml, behind) {
             Ok(server) => Some(server),
             Err(why) => {
                 assert!(
@@ -61,7 +72,7 @@ impl Sekmet {
         }
     }
 
-    fn try_start(extra_yaml: &str) -> Result<Self, String> {
+    fn try_start(extra_yaml: &str, behind: Option<(u16, &str)>) -> Result<Self, String> {
         let venv = venv()?;
         let dir = std::env::temp_dir().join(format!(
             "hrh-sekmet-{}-{}",
@@ -70,11 +81,12 @@ impl Sekmet {
         ));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
-        let port = TcpListener::bind("127.0.0.1:0")
-            .and_then(|l| l.local_addr())
-            .map_err(|e| e.to_string())?
-            .port();
-        let base = format!("http://127.0.0.1:{port}/fhir");
+        let (port, base) = if let Some((port, public_base)) = behind {
+            (port, public_base.to_owned())
+        } else {
+            let port = free_port().map_err(|e| e.to_string())?;
+            (port, format!("http://127.0.0.1:{port}/fhir"))
+        };
         let config = dir.join("sekmet.yaml");
         std::fs::write(
             &config,
@@ -124,6 +136,11 @@ impl Drop for Sekmet {
         let _ = self.child.wait();
         let _ = std::fs::remove_dir_all(&self.dir);
     }
+}
+
+/// A port of 127.0.0.1 free a moment ago (the OS's pick for port 0).
+pub fn free_port() -> std::io::Result<u16> {
+    Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
 }
 
 /// `GET /fhir/metadata` answers 200.
