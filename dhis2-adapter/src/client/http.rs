@@ -146,7 +146,9 @@ impl Dhis2Client {
 
 /// `Err` with the transport error unless it may be retried: connection errors
 /// always (nothing reached the server), timeouts and broken bodies only for
-/// safe calls, and only while attempts remain.
+/// safe calls, and only while attempts remain. A body cut off mid-way comes as a
+/// decode error (the gzip decoder wraps every body), so decode errors count as
+/// broken bodies.
 fn give_up_unless_retryable(
     call: &Call<'_>,
     method: &'static str,
@@ -155,7 +157,8 @@ fn give_up_unless_retryable(
     error: &reqwest::Error,
 ) -> Result<()> {
     let may_retry = error.is_connect()
-        || (call.retry_safe && (error.is_timeout() || error.is_body() || error.is_request()));
+        || (call.retry_safe
+            && (error.is_timeout() || error.is_body() || error.is_decode() || error.is_request()));
     if !may_retry || attempt >= max_attempts {
         return Err(transport(method, call.path, attempt, error));
     }
