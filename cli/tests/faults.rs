@@ -311,6 +311,7 @@ fn sync_under_seeded_faults_pushes_exactly_the_registry_and_keeps_state_on_failu
             let child = spawn(&["load", "--fhir", &fhir, edits_arg], &[], &out, &name);
             let load = finish(child, &out, &name, &context);
             fhir_proxy.clear();
+            eprintln!("{context}: exit {} {}", load.code, load.stderr.trim());
             if !ended_well_or_named_the_server(&load, &servers, &context) {
                 failed += 1;
                 let again = hrh(&["load", "--fhir", &fhir, edits_arg], &[]);
@@ -350,11 +351,12 @@ fn sync_under_seeded_faults_pushes_exactly_the_registry_and_keeps_state_on_failu
         let before = std::fs::read(&state).ok();
 
         let name = format!("sync-{run}");
+        let began = Instant::now();
         let mut child = spawn(&sync_args, &ADMIN, &out, &name);
         let mut restarted = false;
         if let Some((at, outage)) = restart {
-            let began = Instant::now();
-            while child.try_wait().unwrap().is_none() && began.elapsed() < HANG {
+            let waiting = Instant::now();
+            while child.try_wait().unwrap().is_none() && waiting.elapsed() < HANG {
                 if dhis2_proxy.wait_for_requests(at + 1, Duration::from_millis(20)) {
                     drop(standin);
                     std::thread::sleep(outage);
@@ -374,7 +376,12 @@ fn sync_under_seeded_faults_pushes_exactly_the_registry_and_keeps_state_on_failu
         fhir_proxy.clear();
         dhis2_proxy.clear();
         let success = ended_well_or_named_the_server(&run_out, &servers, &dealt);
-        eprintln!("run {run}: exit {} {}", run_out.code, run_out.stderr.trim());
+        eprintln!(
+            "run {run}: exit {} after {:.1} s {}",
+            run_out.code,
+            began.elapsed().as_secs_f64(),
+            run_out.stderr.trim()
+        );
         if success {
             succeeded += 1;
             assert!(state.is_file(), "{dealt}");
