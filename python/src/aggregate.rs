@@ -1,7 +1,5 @@
 //! `hrh.Aggregate`: NHWA figures and the account of every worker (mirrors `hrh_core::aggregate`).
 
-use std::collections::BTreeMap;
-
 use hrh_core::aggregate::{Account, AggregateResult};
 use hrh_core::{AggregateValue, Number};
 use hrh_dhis2::DataValueSet;
@@ -81,27 +79,15 @@ fn values_list<'py>(py: Python<'py>, values: &[AggregateValue]) -> PyResult<Boun
 }
 
 fn account_dict<'py>(py: Python<'py>, a: &Account) -> PyResult<Bound<'py, PyDict>> {
-    let on = a.reference_date;
-    let mut not_counted: BTreeMap<String, u64> = BTreeMap::new();
-    for (what, n) in a.not_counted_reasons() {
-        *not_counted.entry(what).or_default() += n;
-    }
-    let mut left_out: BTreeMap<String, BTreeMap<String, u64>> = BTreeMap::new();
-    for ((breakdown, reason), n) in &a.left_out {
-        *left_out
-            .entry(breakdown.to_string())
-            .or_default()
-            .entry(reason.describe(on))
-            .or_default() += n;
-    }
+    let summary = a.summary();
     let d = PyDict::new(py);
-    d.set_item("reference_date", on)?;
-    d.set_item("workers", a.workers)?;
-    d.set_item("counted", a.counted)?;
-    d.set_item("not_counted", not_counted)?;
-    d.set_item("left_out", left_out)?;
-    d.set_item("withheld_values", a.withheld_values)?;
-    d.set_item("orphan_employments", a.orphan_employments)?;
+    d.set_item("reference_date", summary.reference_date)?;
+    d.set_item("workers", summary.workers)?;
+    d.set_item("counted", summary.counted)?;
+    d.set_item("not_counted", summary.not_counted)?;
+    d.set_item("left_out", summary.left_out)?;
+    d.set_item("withheld_values", summary.withheld_values)?;
+    d.set_item("orphan_employments", summary.orphan_employments)?;
     Ok(d)
 }
 

@@ -137,6 +137,7 @@ class QualityReport:
     @property
     def findings(self) -> list[_Finding]: ...
     def counts(self) -> dict[str, int]: ...
+    def severities(self) -> dict[str, int]: ...
     def to_pandas(self) -> Any: ...
     def __len__(self) -> int: ...
 
@@ -165,7 +166,7 @@ class Registry:
         workers: int = 1000,
         seed: int = 42,
         country: str = "UZ",
-        year: int = 2024,
+        year: Optional[int] = None,
         bad_records: bool = True,
     ) -> Registry: ...
     @staticmethod
@@ -182,8 +183,8 @@ class Registry:
     def aggregate(
         self,
         mapping: Mapping,
-        period: Union[str, Period] = "2024",
-        country: str = "UZ",
+        period: Union[str, Period, None] = None,
+        country: Optional[str] = None,
         org_unit: Optional[str] = None,
         suppress: Optional[int] = None,
     ) -> Aggregate: ...
