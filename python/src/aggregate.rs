@@ -128,7 +128,17 @@ impl PyAggregate {
 
     /// `values` as a `pandas.DataFrame`, one row per value (needs pandas).
     fn to_pandas<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        crate::data_frame(py, &self.values(py)?, &COLUMNS)
+        crate::frame(py, &self.values(py)?, &COLUMNS, crate::Frame::Pandas)
+    }
+
+    /// `values` as a `polars.DataFrame`, one row per value (needs polars).
+    fn to_polars<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        crate::frame(py, &self.values(py)?, &COLUMNS, crate::Frame::Polars)
+    }
+
+    /// `values` as a `pyarrow.Table`, one row per value (needs pyarrow).
+    fn to_arrow<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        crate::frame(py, &self.values(py)?, &COLUMNS, crate::Frame::Arrow)
     }
 
     /// The figures as a DHIS2 data value set in JSON (the body of `POST /api/dataValueSets`),

@@ -88,7 +88,17 @@ impl PyQualityReport {
 
     /// `findings` as a `pandas.DataFrame`, one row per finding (needs pandas).
     fn to_pandas<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        crate::data_frame(py, &self.findings(py)?, &COLUMNS)
+        crate::frame(py, &self.findings(py)?, &COLUMNS, crate::Frame::Pandas)
+    }
+
+    /// `findings` as a `polars.DataFrame`, one row per finding (needs polars).
+    fn to_polars<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        crate::frame(py, &self.findings(py)?, &COLUMNS, crate::Frame::Polars)
+    }
+
+    /// `findings` as a `pyarrow.Table`, one row per finding (needs pyarrow).
+    fn to_arrow<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        crate::frame(py, &self.findings(py)?, &COLUMNS, crate::Frame::Arrow)
     }
 
     fn __len__(&self) -> usize {

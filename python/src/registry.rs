@@ -271,7 +271,7 @@ impl PyRegistry {
 
     /// `to_records()` as a `pandas.DataFrame`, one row per practitioner (needs pandas).
     fn to_pandas<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        crate::data_frame(py, &self.to_records(py)?, &COLUMNS)
+        crate::frame(py, &self.to_records(py)?, &COLUMNS, crate::Frame::Pandas)
     }
 
     /// Checks the records' quality as of `as_of` (default: today).

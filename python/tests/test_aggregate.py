@@ -7,6 +7,7 @@ from typing import Any, Optional
 from xml.etree import ElementTree
 
 import pytest
+from conftest import TABLES, assert_missing_library, assert_table
 
 import hrh
 
@@ -204,3 +205,16 @@ def test_measure_report_leaves_out_withheld(registry: hrh.Registry, mapping: hrh
     assert suppressed.withheld
     text = suppressed.to_measure_report()
     assert len(text) < len(json.dumps(full))
+
+
+@pytest.mark.parametrize(("method", "module"), TABLES)
+def test_tables(registry: hrh.Registry, mapping: hrh.Mapping, method: str, module: str) -> None:
+    result = registry.aggregate(mapping, period="2024", country="UZ", org_unit="UZ")
+    assert_table(result, method, module, result.values)
+
+
+@pytest.mark.parametrize(("method", "module"), TABLES)
+def test_tables_without_their_library(
+    registry: hrh.Registry, mapping: hrh.Mapping, monkeypatch: pytest.MonkeyPatch, method: str, module: str
+) -> None:
+    assert_missing_library(registry.aggregate(mapping, period="2024", country="UZ", org_unit="UZ"), method, module, monkeypatch)

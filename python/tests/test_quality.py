@@ -2,6 +2,7 @@ import datetime
 import sys
 
 import pytest
+from conftest import TABLES, assert_missing_library, assert_table
 
 import hrh
 
@@ -59,3 +60,16 @@ def test_to_pandas_without_pandas(registry: hrh.Registry, monkeypatch: pytest.Mo
     monkeypatch.setitem(sys.modules, "pandas", None)
     with pytest.raises(ImportError, match="needs pandas"):
         registry.quality().to_pandas()
+
+
+@pytest.mark.parametrize(("method", "module"), TABLES)
+def test_tables(registry: hrh.Registry, method: str, module: str) -> None:
+    result = registry.quality(as_of=datetime.date(2024, 12, 31))
+    assert_table(result, method, module, result.findings)
+
+
+@pytest.mark.parametrize(("method", "module"), TABLES)
+def test_tables_without_their_library(
+    registry: hrh.Registry, monkeypatch: pytest.MonkeyPatch, method: str, module: str
+) -> None:
+    assert_missing_library(registry.quality(as_of=datetime.date(2024, 12, 31)), method, module, monkeypatch)
