@@ -438,7 +438,7 @@ fn the_default_period_is_the_last_full_year_in_generate_and_aggregate() {
     assert_eq!(code, 0, "{err}");
     assert!(
         err.contains(&format!(
-            "period {last_year} (the last full Yearly period; --period to choose another)"
+            "period {last_year} (the last full year; --period to choose another)"
         )),
         "{err}"
     );

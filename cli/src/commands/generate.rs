@@ -41,9 +41,7 @@ pub fn run(args: &Args) -> Result<u8, CliError> {
     let threads = args
         .threads
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, usize::from));
-    let spinner = indicatif::ProgressBar::new_spinner()
-        .with_message(format!("generating {} workers", args.synthetic.workers));
-    spinner.enable_steady_tick(std::time::Duration::from_millis(120));
+    let spinner = crate::output::spinner(format!("generating {} workers", args.synthetic.workers));
     let started = Instant::now();
     let synthetic = SyntheticRegistry::new(config);
     let counts = hrh_fhir::write::export_synthetic(&synthetic, &args.out, threads)?;

@@ -70,9 +70,13 @@ impl FigureArgs {
         } else {
             let period_type = mapping.period_type.unwrap_or(PeriodType::Yearly);
             let period = Period::last_full(today(), period_type)?;
+            let what = if period_type == PeriodType::Yearly {
+                "year".to_owned()
+            } else {
+                format!("{} period", period_type.name())
+            };
             crate::output::note(&format!(
-                "period {period} (the last full {} period; --period to choose another)",
-                period_type.name()
+                "period {period} (the last full {what}; --period to choose another)"
             ));
             period
         };

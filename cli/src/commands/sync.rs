@@ -145,12 +145,11 @@ fn pull(args: &Args, insecure: bool) -> Result<(Vec<PathBuf>, Pulled), CliError>
     let client = super::fhir_client(&args.fhir, insecure)?;
     let state = SyncState::read(&args.state)?;
     let mirror = Mirror::open(mirror_dir(args))?;
-    let spinner = indicatif::ProgressBar::new_spinner().with_message(format!(
+    let spinner = output::spinner(format!(
         "pulling from {}{}",
         args.fhir.trim(),
         if args.bulk { " ($export)" } else { "" }
     ));
-    spinner.enable_steady_tick(std::time::Duration::from_millis(120));
     let pulled = if args.bulk {
         hrh_fhir::sync::pull_export(&client, &mirror, &state)
     } else {

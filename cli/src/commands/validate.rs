@@ -88,7 +88,7 @@ pub fn run(args: &Args) -> Result<u8, CliError> {
         for finding in &checked.findings {
             println!("{}: {finding}", finding.severity);
         }
-        eprintln!(
+        crate::output::note(&format!(
             "{} records read, {} accepted, {} rejected; {} findings ({} errors, {} warnings, {} info)",
             report.read,
             report.accepted,
@@ -97,9 +97,9 @@ pub fn run(args: &Args) -> Result<u8, CliError> {
             checked.count_of(Severity::Error),
             checked.count_of(Severity::Warning),
             checked.count_of(Severity::Info),
-        );
-        for (code, n) in checked.counts() {
-            eprintln!("  {code}: {n}");
+        ));
+        for (severity, code, n) in checked.counts_by_severity() {
+            crate::output::note(&format!("  {severity} {code}: {n}"));
         }
     }
     let fails_at = if args.strict {
