@@ -61,7 +61,9 @@ python=${PYTHON:-python3}
 if [ ! -x "$venv/bin/python" ]; then
     "$python" -m venv "$venv"
 fi
-tools="maturin>=1.9,<2 pytest>=7 pandas>=1.5 mypy>=1.10"
+# pandas-stubs and pyarrow-stubs type to_pandas() and to_arrow() in hrh/_native.pyi for
+# mypy.stubtest; pyarrow runs the to_arrow() tests (polars is optional: its tests skip).
+tools="maturin>=1.9,<2 pytest>=7 pandas>=1.5 mypy>=1.10 pandas-stubs pyarrow>=14 pyarrow-stubs"
 if [ "$(cat "$venv/.tools" 2>/dev/null)" != "$tools" ]; then
     # shellcheck disable=SC2086 # word splitting of $tools is intended
     "$venv/bin/python" -m pip install --quiet --upgrade pip $tools

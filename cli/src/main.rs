@@ -4,7 +4,7 @@
 //! reads and writes files, and turns errors into one-line messages and exit
 //! statuses. Counting rules live in `hrh-core`.
 //!
-//! Exit statuses: 0 success; 1 problems found (`validate`) or values refused
+//! Exit statuses: 0 success; 1 errors found (`validate`) or values refused
 //! (`push`, `sync`, `load`); 2 unusable input or usage; 3 server, credential or
 //! network error (DHIS2 or FHIR server unreachable, HTTP 401, 5xx). Credentials come from the environment
 //! only (see `credentials.rs`).
@@ -20,15 +20,25 @@ mod output;
 
 use error::CliError;
 
+/// The help section of the flags every subcommand takes.
+const GLOBAL: &str = "Global options";
+
 /// Health-workforce registry data (FHIR) to National Health Workforce Accounts figures (DHIS2).
 #[derive(Debug, Parser)]
 #[command(name = "hrh", version, about, long_about = None)]
 struct Cli {
     /// More log output on stderr (-v info, -vv debug); `RUST_LOG` overrides.
-    #[arg(short, long, action = clap::ArgAction::Count, global = true)]
+    #[arg(short, long, action = clap::ArgAction::Count, global = true, help_heading = GLOBAL)]
     verbose: u8,
+    /// Only errors on stderr: no notes, progress or summaries (the results still go to
+    /// stdout or the output files).
+    #[arg(short, long, global = true, help_heading = GLOBAL)]
+    quiet: bool,
+    /// Indent JSON output (`--json` documents and DHIS2 JSON figures).
+    #[arg(long, global = true, help_heading = GLOBAL)]
+    pretty: bool,
     /// Allow sending credentials over plain `http://` (test servers only).
-    #[arg(long, global = true)]
+    #[arg(long, global = true, help_heading = GLOBAL)]
     insecure: bool,
     #[command(subcommand)]
     command: Option<Command>,
@@ -40,7 +50,7 @@ enum Command {
     Demo(commands::demo::Args),
     /// Write a synthetic registry as bulk-export NDJSON (Practitioner, PractitionerRole, ...).
     Generate(commands::generate::Args),
-    /// Data-quality report of a registry (exit 0 clean, 1 problems found, 2 unusable input).
+    /// Data-quality report of a registry (exit 0 no errors, 1 errors found, 2 unusable input).
     Validate(commands::validate::Args),
     /// Aggregate a registry into figures with a mapping (NHWA Module 1 by default).
     Aggregate(commands::aggregate::Args),
@@ -56,11 +66,15 @@ enum Command {
     Sync(commands::sync::Args),
     /// DHIS2 org units to mCSD Organization + Location pairs (`pull`) and to a FHIR server (`push`).
     Facilities(commands::facilities::Args),
+    /// A shell completion script (bash, zsh, fish, ...) on stdout.
+    Completions(commands::completions::Args),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     init_logging(cli.verbose);
+    output::set_quiet(cli.quiet);
+    output::set_pretty(cli.pretty);
     let Some(command) = cli.command else {
         print_overview();
         return ExitCode::SUCCESS;
@@ -76,11 +90,20 @@ fn main() -> ExitCode {
         Command::Load(args) => commands::load::run(&args, cli.insecure),
         Command::Sync(args) => commands::sync::run(&args, cli.insecure),
         Command::Facilities(args) => commands::facilities::run(&args, cli.insecure),
+        Command::Completions(args) => Ok(commands::completions::run(
+            &args,
+            &mut <Cli as clap::CommandFactory>::command(),
+        )),
     };
     match outcome {
-        Ok(code) => ExitCode::from(code),
+        Ok(code) => {
+            output::finish_json(code, None);
+            ExitCode::from(code)
+        }
         Err(error) => {
-            eprintln!("error: {}", one_line(&error));
+            let message = one_line(&error);
+            eprintln!("error: {message}");
+            output::finish_json(error.exit_code(), Some(&message));
             ExitCode::from(error.exit_code())
         }
     }

@@ -12,6 +12,177 @@ use hrh_fhir::madx;
 
 use crate::error::CliError;
 
+/// Whether `--quiet` was given: notes and summaries on stderr are left out.
+static QUIET: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Sets `--quiet` for the whole run.
+pub fn set_quiet(quiet: bool) {
+    QUIET.store(quiet, std::sync::atomic::Ordering::Relaxed);
+}
+
+/// Whether `--quiet` was given.
+pub fn quiet() -> bool {
+    QUIET.load(std::sync::atomic::Ordering::Relaxed)
+}
+
+/// A line for the person at the terminal, on stderr, unless `--quiet`.
+pub fn note(text: &str) {
+    if !quiet() {
+        eprintln!("{text}");
+    }
+}
+
+/// A spinner on stderr (drawn only on a terminal, never with `--quiet`).
+pub fn spinner(message: String) -> indicatif::ProgressBar {
+    if quiet() {
+        return indicatif::ProgressBar::hidden();
+    }
+    let spinner = indicatif::ProgressBar::new_spinner().with_message(message);
+    spinner.enable_steady_tick(std::time::Duration::from_millis(120));
+    spinner
+}
+
+/// Whether `--pretty` was given: JSON written indented.
+static PRETTY: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Sets `--pretty` for the whole run.
+pub fn set_pretty(pretty: bool) {
+    PRETTY.store(pretty, std::sync::atomic::Ordering::Relaxed);
+}
+
+/// Whether `--pretty` was given.
+pub fn pretty() -> bool {
+    PRETTY.load(std::sync::atomic::Ordering::Relaxed)
+}
+
+/// Whether `--names` was given: DHIS2 JSON figures name their data element and combo.
+static NAMES: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Sets `--names` for the whole run.
+pub fn set_names(names: bool) {
+    NAMES.store(names, std::sync::atomic::Ordering::Relaxed);
+}
+
+/// Writes DHIS2 JSON figures through `write`, indented with `--pretty`, and with `--names`
+/// each value's `dataElementName` and `categoryOptionComboName` from the mapping beside
+/// the UIDs (readers, `hrh push` included, ignore them).
+fn readable_json(
+    mapping: Option<&Mapping>,
+    out: &mut dyn Write,
+    write: impl FnOnce(&mut dyn Write) -> Result<(), CliError>,
+) -> Result<(), CliError> {
+    let names = mapping.filter(|_| NAMES.load(std::sync::atomic::Ordering::Relaxed));
+    if names.is_none() && !pretty() {
+        return write(out);
+    }
+    let mut buffer = Vec::new();
+    write(&mut buffer)?;
+    let mut set: serde_json::Value =
+        serde_json::from_slice(&buffer).map_err(|e| CliError::io("<output>")(e.into()))?;
+    if let Some(mapping) = names {
+        let names = mapping.names();
+        let values = set
+            .get_mut("dataValues")
+            .and_then(serde_json::Value::as_array_mut);
+        for value in values.into_iter().flatten() {
+            let Some(value) = value.as_object_mut() else {
+                continue;
+            };
+            let text = |key: &str| value.get(key).and_then(|v| v.as_str()).map(str::to_owned);
+            let (de, coc) = (text("dataElement"), text("categoryOptionCombo"));
+            if let Some(name) = de.as_deref().and_then(|de| names.data_element(de)) {
+                value.insert("dataElementName".to_owned(), name.into());
+            }
+            if let Some(name) = de
+                .as_deref()
+                .zip(coc.as_deref())
+                .and_then(|(de, coc)| names.combo(de, coc))
+            {
+                value.insert("categoryOptionComboName".to_owned(), name.into());
+            }
+        }
+    }
+    let written = if pretty() {
+        serde_json::to_writer_pretty(&mut *out, &set)
+    } else {
+        serde_json::to_writer(&mut *out, &set)
+    };
+    written.map_err(|e| CliError::io("<output>")(e.into()))?;
+    out.write_all(b"\n").map_err(CliError::io("<output>"))
+}
+
+/// Whether `--json` was given: one JSON document on stdout, the human text on stderr.
+static JSON: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// The `--json` document, filled by the command as it goes and printed by `main` at the end.
+static DOCUMENT: std::sync::Mutex<Option<serde_json::Map<String, serde_json::Value>>> =
+    std::sync::Mutex::new(None);
+
+/// Sets `--json` for the whole run.
+pub fn set_json(json: bool) {
+    JSON.store(json, std::sync::atomic::Ordering::Relaxed);
+}
+
+/// Whether `--json` was given.
+pub fn json() -> bool {
+    JSON.load(std::sync::atomic::Ordering::Relaxed)
+}
+
+/// Adds `key` to the `--json` document (nothing without `--json`).
+pub fn record(key: &str, value: impl serde::Serialize) {
+    if !json() {
+        return;
+    }
+    let value = serde_json::to_value(value).unwrap_or_else(|e| e.to_string().into());
+    DOCUMENT
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .get_or_insert_with(serde_json::Map::new)
+        .insert(key.to_owned(), value);
+}
+
+/// Prints the `--json` document on stdout, with the exit status and the error if any,
+/// indented with `--pretty`; nothing without `--json`.
+pub fn finish_json(exit_code: u8, error: Option<&str>) {
+    if !json() {
+        return;
+    }
+    record("exit_code", exit_code);
+    if let Some(error) = error {
+        record("error", error);
+    }
+    let document = DOCUMENT
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .take()
+        .unwrap_or_default();
+    let value = serde_json::Value::Object(document);
+    let text = if pretty() {
+        serde_json::to_string_pretty(&value)
+    } else {
+        serde_json::to_string(&value)
+    };
+    println!("{}", text.unwrap_or_default());
+}
+
+/// A line of a command's report: on stdout, or on stderr with `--json` (where `--quiet`
+/// leaves it out).
+pub fn say_line(text: &str) {
+    if json() {
+        note(text);
+    } else {
+        println!("{text}");
+    }
+}
+
+/// `println!` for a command's report: see [`say_line`].
+macro_rules! say {
+    ($($arg:tt)*) => {
+        $crate::output::say_line(&format!($($arg)*))
+    };
+}
+pub(crate) use say;
+
 /// Output formats of figures.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Format {
@@ -73,7 +244,7 @@ pub fn write_set(
     out: &mut dyn Write,
 ) -> Result<(), CliError> {
     match format {
-        Format::Dhis2Json => json::write_json(set, out)?,
+        Format::Dhis2Json => readable_json(mapping, out, |out| Ok(json::write_json(set, out)?))?,
         Format::Dhis2Csv => csv::write_csv(set, out)?,
         Format::Adx => adx::write_adx(set, out)?,
         Format::MeasureReport => {
@@ -101,7 +272,13 @@ pub fn write_result(
                 data_set: result.data_set.clone(),
                 ..DataValueSet::default()
             };
-            json::write_json_values(out, &header, result.values.iter().map(DataValue::from))?;
+            readable_json(mapping, out, |out| {
+                Ok(json::write_json_values(
+                    out,
+                    &header,
+                    result.values.iter().map(DataValue::from),
+                )?)
+            })?;
         }
         Format::Dhis2Csv => csv::write_csv_values(out, result.values.iter().map(DataValue::from))?,
         Format::Adx | Format::MeasureReport => {

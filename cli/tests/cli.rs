@@ -53,3 +53,50 @@ fn bad_input_gives_one_line_and_exit_status_2() {
         assert!(err.starts_with("error: "), "{err}");
     }
 }
+
+#[test]
+fn completions_are_generated_for_bash_zsh_and_fish() {
+    for (shell, marker) in [
+        ("bash", "complete -F"),
+        ("zsh", "#compdef hrh"),
+        ("fish", "complete -c hrh"),
+    ] {
+        let out = Command::new(env!("CARGO_BIN_EXE_hrh"))
+            .args(["completions", shell])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{shell}");
+        let script = String::from_utf8(out.stdout).unwrap();
+        assert!(script.contains(marker), "{shell}: {script}");
+        for word in ["aggregate", "sync", "insecure", "dhis2"] {
+            assert!(script.contains(word), "{shell} completes {word}");
+        }
+    }
+    let out = Command::new(env!("CARGO_BIN_EXE_hrh"))
+        .args(["completions", "tcsh"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "an unknown shell is a usage error"
+    );
+}
+
+#[test]
+fn global_flags_have_their_own_help_section() {
+    let out = Command::new(env!("CARGO_BIN_EXE_hrh"))
+        .args(["push", "--help"])
+        .output()
+        .unwrap();
+    let help = String::from_utf8(out.stdout).unwrap();
+    let (own, global) = help.split_once("Global options:").unwrap();
+    for flag in ["--insecure", "--quiet", "--verbose", "--pretty"] {
+        assert!(global.contains(flag), "{flag} under Global options: {help}");
+        assert!(
+            !own.contains(flag),
+            "{flag} not among push's options: {help}"
+        );
+    }
+    assert!(own.contains("--dry-run"), "{help}");
+}

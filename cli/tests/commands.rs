@@ -99,6 +99,38 @@ fn demo_writes_a_data_value_set_and_a_summary() {
     );
     let summary = std::fs::read_to_string(out.join("summary.txt")).unwrap();
     assert!(summary.contains("Data quality:"));
+    assert!(summary.contains(" errors (a figure is wrong"), "{summary}");
+    assert!(
+        summary.contains("warning  overlapping_employments"),
+        "{summary}"
+    );
+    assert!(
+        summary.contains("one per data element and category option combo"),
+        "{summary}"
+    );
+    // The figures are indented and name what each UID is.
+    let text = std::fs::read_to_string(out.join("datavalueset.json")).unwrap();
+    assert!(text.lines().count() > set.data_values.len(), "indented");
+    let json: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let first = &json["dataValues"][0];
+    let names = hrh_core::aggregate::Mapping::builtin("nhwa-module1")
+        .unwrap()
+        .names();
+    let de = first["dataElement"].as_str().unwrap();
+    assert_eq!(
+        first["dataElementName"].as_str(),
+        names.data_element(de),
+        "{first}"
+    );
+    assert_eq!(
+        first["categoryOptionComboName"].as_str(),
+        names.combo(de, first["categoryOptionCombo"].as_str().unwrap()),
+    );
+    assert!(
+        first["dataElementName"]
+            .as_str()
+            .is_some_and(|n| !n.is_empty())
+    );
 }
 
 #[test]
@@ -118,7 +150,9 @@ fn validate_exit_status_is_0_clean_1_problems_2_unusable() {
     let (code, stdout, _) = hrh(&["validate", "--as-of", "2024-12-31", bad.to_str().unwrap()]);
     assert_eq!(code, 1);
     assert!(
-        stdout.contains("Practitioner/p2: sex: invalid sex \"F\""),
+        stdout.contains(
+            "error: Practitioner/p2: sex: invalid sex \"F\" (accepted: male, female, other, unknown)"
+        ),
         "{stdout}"
     );
     let (code, stdout, _) = hrh(&[
@@ -131,6 +165,32 @@ fn validate_exit_status_is_0_clean_1_problems_2_unusable() {
     assert_eq!(code, 1);
     let json: serde_json::Value = serde_json::from_str(&stdout).unwrap();
     assert_eq!(json["findings"][0]["record_id"], "p2");
+    assert_eq!(json["findings"][0]["severity"], "error");
+    assert_eq!(json["errors"], 1);
+    assert_eq!(json["warnings"], 0);
+
+    // A warning alone (an implausible age: counted, worth a look) fails only with --strict.
+    let old = temp_dir("validate-warning");
+    registry(&old, false);
+    let practitioners = std::fs::read_to_string(old.join("Practitioner.ndjson")).unwrap();
+    std::fs::write(
+        old.join("Practitioner.ndjson"),
+        practitioners.replace("1990-02-01", "1915-02-01"),
+    )
+    .unwrap();
+    let old = old.to_str().unwrap();
+    let (code, stdout, stderr) = hrh(&["validate", "--as-of", "2024-12-31", old]);
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    assert!(
+        stdout.contains("warning: Practitioner/p2: birth_date: implausible age 109"),
+        "{stdout}"
+    );
+    assert!(
+        stderr.contains("(0 errors, 1 warnings, 0 info)"),
+        "{stderr}"
+    );
+    let (code, _, _) = hrh(&["validate", "--strict", "--as-of", "2024-12-31", old]);
+    assert_eq!(code, 1, "--strict fails on warnings");
 
     let empty = temp_dir("validate-empty");
     std::fs::write(empty.join("notes.txt"), "nothing").unwrap();
@@ -363,6 +423,77 @@ fn generate_writes_a_deterministic_bulk_export_that_aggregate_reads() {
     assert!(err.contains("3000 workers"), "{err}");
     let set: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert!(set["dataValues"].as_array().unwrap().len() > 100);
+}
+
+#[test]
+fn the_default_period_is_the_last_full_year_in_generate_and_aggregate() {
+    use chrono::Datelike;
+    let last_year = (chrono::Local::now().year() - 1).to_string();
+    let dir = temp_dir("default-period");
+    let registry = dir.to_str().unwrap();
+    let (code, _, err) = hrh(&["generate", "--workers", "300", "--out", registry]);
+    assert_eq!(code, 0, "{err}");
+    let aggregate = ["aggregate", "--country", "UZ", "--org-unit", "UZdemoRoot1"];
+    let (code, out, err) = hrh(&[&aggregate[..], &[registry]].concat());
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        err.contains(&format!(
+            "period {last_year} (the last full year; --period to choose another)"
+        )),
+        "{err}"
+    );
+    let set: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let values = set["dataValues"].as_array().unwrap();
+    assert!(values.iter().all(|v| v["period"] == last_year.as_str()));
+    // The registry generated for that year has workers in its stock.
+    assert!(values.iter().any(|v| v["value"] != "0"), "{out}");
+    let (code, quiet_out, err) = hrh(&[&["--quiet"], &aggregate[..], &[registry]].concat());
+    assert_eq!(code, 0);
+    assert!(err.is_empty(), "--quiet leaves stderr empty: {err}");
+    assert_eq!(quiet_out, out);
+
+    // --json: the account on stdout, the figures in the file; --names beside the UIDs.
+    let figures = dir.join("figures.json");
+    let (code, out, err) = hrh(&[
+        &["--pretty"],
+        &aggregate[..],
+        &[
+            "--json",
+            "--names",
+            "-o",
+            figures.to_str().unwrap(),
+            registry,
+        ],
+    ]
+    .concat());
+    assert_eq!(code, 0, "{err}");
+    assert!(out.lines().count() > 3, "--pretty indents: {out}");
+    let json: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let account = &json["account"];
+    assert_eq!(account["workers"], 300);
+    let not_counted: u64 = account["not_counted"]
+        .as_object()
+        .unwrap()
+        .values()
+        .map(|n| n.as_u64().unwrap())
+        .sum();
+    assert_eq!(account["counted"].as_u64().unwrap() + not_counted, 300);
+    assert_eq!(json["values"], values.len());
+    assert_eq!(json["period"], last_year.as_str());
+    assert!(
+        err.contains("300 workers"),
+        "the account stays on stderr: {err}"
+    );
+    let named: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&figures).unwrap()).unwrap();
+    assert!(
+        named["dataValues"][0]["dataElementName"].is_string(),
+        "{named}"
+    );
+    // Without -o, --json has nowhere to put the figures.
+    let (code, _, err) = hrh(&[&aggregate[..], &["--json", registry]].concat());
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("give -o FILE"), "{err}");
 }
 
 #[test]

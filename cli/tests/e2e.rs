@@ -99,11 +99,17 @@ fn generate_and_load(base: &str, registry: &Path) {
         ok(&first),
         &format!("created {records}, updated 0, failed 0"),
     );
-    let again = hrh(&["load", "--fhir", base, dir], &[]);
+    let again = hrh(&["load", "--json", "--fhir", base, dir], &[]);
     has(
-        ok(&again),
+        &again.stderr,
         &format!("created 0, updated {records}, failed 0"),
     );
+    let json: Value = serde_json::from_str(ok(&again)).unwrap();
+    assert_eq!(json["load"]["records"], records);
+    assert_eq!(json["load"]["created"], 0);
+    assert_eq!(json["load"]["updated"], records);
+    assert_eq!(json["load"]["failed"], 0);
+    assert_eq!(json["exit_code"], 0);
 }
 
 #[test]
@@ -256,6 +262,20 @@ fn facilities_pulled_from_dhis2_push_to_fhir_without_duplicates() {
     has(&run.stdout, "created 26, updated 0, failed 0");
     let run = push();
     has(&run.stdout, "created 0, updated 26, failed 0");
+    let run = hrh(
+        &[
+            "facilities",
+            "push",
+            "--json",
+            "--fhir",
+            &server.base,
+            out.to_str().unwrap(),
+        ],
+        &[],
+    );
+    let json: Value = serde_json::from_str(ok(&run)).unwrap();
+    assert_eq!(json["load"]["records"], 26);
+    assert_eq!(json["load"]["updated"], 26);
     let client = FhirClient::new(&server.base, ClientConfig::default()).unwrap();
     let (locations, _) = client
         .search_all(

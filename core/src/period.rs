@@ -317,6 +317,22 @@ impl Period {
         Self::checked(start, period_type).ok_or_else(|| CoreError::DateOutOfRange(date.to_string()))
     }
 
+    /// The last full period of the given type before `today`: the default reporting
+    /// period (the last full year for yearly data sets).
+    ///
+    /// ```
+    /// use hrh_core::{Period, period::PeriodType};
+    /// let today = chrono::NaiveDate::from_ymd_opt(2025, 3, 14).unwrap();
+    /// assert_eq!(Period::last_full(today, PeriodType::Yearly)?.to_string(), "2024");
+    /// assert_eq!(Period::last_full(today, PeriodType::Quarterly)?.to_string(), "2024Q4");
+    /// # Ok::<(), hrh_core::CoreError>(())
+    /// ```
+    pub fn last_full(today: NaiveDate, period_type: PeriodType) -> Result<Self> {
+        Self::containing(today, period_type)?
+            .previous()
+            .ok_or_else(|| CoreError::DateOutOfRange(today.to_string()))
+    }
+
     /// Builds a period from its start date, checking that the date starts a period of that type.
     pub fn starting(start: NaiveDate, period_type: PeriodType) -> Result<Self> {
         let period = Self::containing(start, period_type)?;

@@ -40,14 +40,35 @@ impl fmt::Display for RecordKind {
     }
 }
 
-/// How serious a finding is.
+/// How serious a finding is, least serious first (so `Severity::Error` is the maximum).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
-    /// May be legitimate (e.g. two concurrent jobs) but worth a look.
+    /// Does not change the figures (e.g. an invalid nationality, which no figure uses).
+    Info,
+    /// The worker is counted, but the record is worth a look (e.g. two concurrent jobs,
+    /// which is often legitimate dual practice).
     Warning,
-    /// Wrong or missing data that changes the figures.
+    /// A figure is wrong or the worker is left out of it (e.g. no sex: left out of the
+    /// figures by sex; an unknown occupation: not counted at all).
     Error,
+}
+
+impl Severity {
+    /// `info`, `warning` or `error`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Info => "info",
+            Self::Warning => "warning",
+            Self::Error => "error",
+        }
+    }
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
 
 /// One kind of data-quality problem.
@@ -104,6 +125,14 @@ pub enum Problem {
         /// The other employment's id.
         other: String,
     },
+    /// Two employments of the same worker held on the check date that the stock cannot
+    /// tell apart (same FTE, same start, so the record id decides which one counts) and
+    /// that would count the worker differently (another occupation, specialty, facility
+    /// or employer).
+    AmbiguousMainEmployment {
+        /// The other employment's id.
+        other: String,
+    },
     /// A period whose end is before its start.
     ReversedPeriod,
     /// A reference to a record that is not in the registry.
@@ -116,12 +145,14 @@ pub enum Problem {
 }
 
 impl Problem {
-    /// How serious the problem is.
-    pub fn severity(&self) -> Severity {
+    /// How serious the problem is in `field` (see [`Severity`]): an error when a figure
+    /// is wrong or the worker is left out of one, a warning when the worker is counted
+    /// but the record is worth a look, info when no figure uses the field.
+    pub fn severity(&self, field: &str) -> Severity {
         match self {
-            Self::OverlappingEmployments { .. }
-            | Self::DanglingReference { .. }
-            | Self::MissingBirthDate => Severity::Warning,
+            Self::InvalidCountry { .. } if field == "nationality" => Severity::Info,
+            Self::ReversedPeriod if field != "period" => Severity::Warning,
+            Self::ImplausibleAge { .. } | Self::OverlappingEmployments { .. } => Severity::Warning,
             _ => Severity::Error,
         }
     }
@@ -141,6 +172,7 @@ impl Problem {
             Self::UnknownOccupationCode { .. } => "unknown_occupation_code",
             Self::DuplicateIdentifier { .. } => "duplicate_identifier",
             Self::OverlappingEmployments { .. } => "overlapping_employments",
+            Self::AmbiguousMainEmployment { .. } => "ambiguous_main_employment",
             Self::ReversedPeriod => "reversed_period",
             Self::DanglingReference { .. } => "dangling_reference",
             Self::DuplicateRecord => "duplicate_record",
@@ -152,15 +184,27 @@ impl fmt::Display for Problem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::MissingSex => write!(f, "no sex recorded"),
-            Self::InvalidSex { value } => write!(f, "invalid sex {value:?}"),
-            Self::InvalidCountry { value } => write!(f, "invalid country code {value:?}"),
+            Self::InvalidSex { value } => write!(
+                f,
+                "invalid sex {value:?} (accepted: male, female, other, unknown)"
+            ),
+            Self::InvalidCountry { value } => write!(
+                f,
+                "invalid country code {value:?} (accepted: ISO 3166-1 alpha-2, alpha-3 or numeric, e.g. UZ, UZB, 860)"
+            ),
             Self::MissingBirthDate => write!(f, "no birth date recorded"),
-            Self::InvalidBirthDate { value } => write!(f, "invalid date {value:?}"),
+            Self::InvalidBirthDate { value } => write!(
+                f,
+                "invalid date {value:?} (accepted: YYYY, YYYY-MM or YYYY-MM-DD)"
+            ),
             Self::BirthDateInFuture => write!(f, "birth date in the future"),
             Self::ImplausibleAge { age } => write!(f, "implausible age {age}"),
             Self::RoleWithoutFacility => write!(f, "role without facility"),
             Self::MissingOccupation => write!(f, "no occupation code"),
-            Self::UnknownOccupationCode { code } => write!(f, "unknown occupation code {code:?}"),
+            Self::UnknownOccupationCode { code } => write!(
+                f,
+                "unknown occupation code {code:?} (accepted: an ISCO-08 group of 1 to 4 digits, e.g. 2221, or a code the job-code table maps to one)"
+            ),
             Self::DuplicateIdentifier {
                 system,
                 value,
@@ -169,6 +213,10 @@ impl fmt::Display for Problem {
                 write!(f, "identifier {system}|{value} also on {other}")
             }
             Self::OverlappingEmployments { other } => write!(f, "overlaps employment {other}"),
+            Self::AmbiguousMainEmployment { other } => write!(
+                f,
+                "held on the check date with {other}, same FTE and start: only the record ids decide which one counts, and they count the worker differently"
+            ),
             Self::ReversedPeriod => write!(f, "period ends before it starts"),
             Self::DanglingReference { target } => {
                 write!(f, "refers to {target}, which is not in the registry")
@@ -189,6 +237,8 @@ pub struct Finding {
     pub field: &'static str,
     /// The problem.
     pub problem: Problem,
+    /// How serious it is ([`Problem::severity`] in this field).
+    pub severity: Severity,
 }
 
 impl fmt::Display for Finding {
@@ -238,6 +288,32 @@ impl QualityReport {
         self.findings.is_empty()
     }
 
+    /// The number of findings of `severity`.
+    pub fn count_of(&self, severity: Severity) -> usize {
+        self.findings
+            .iter()
+            .filter(|f| f.severity == severity)
+            .count()
+    }
+
+    /// The most serious finding's severity; `None` when clean.
+    pub fn worst(&self) -> Option<Severity> {
+        self.findings.iter().map(|f| f.severity).max()
+    }
+
+    /// Findings counted by severity and [`Problem::code`], the most serious first, then by code.
+    pub fn counts_by_severity(&self) -> Vec<(Severity, &'static str, usize)> {
+        let mut counts: HashMap<(Severity, &'static str), usize> = HashMap::new();
+        for finding in &self.findings {
+            *counts
+                .entry((finding.severity, finding.problem.code()))
+                .or_default() += 1;
+        }
+        let mut counts: Vec<_> = counts.into_iter().map(|((s, c), n)| (s, c, n)).collect();
+        counts.sort_unstable_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(b.1)));
+        counts
+    }
+
     /// Findings counted by [`Problem::code`], sorted by code.
     pub fn counts(&self) -> Vec<(&'static str, usize)> {
         let mut counts: HashMap<&'static str, usize> = HashMap::new();
@@ -257,7 +333,7 @@ pub fn check(registry: &Registry, options: &Options) -> QualityReport {
     index.duplicate_records(&mut findings);
     check_practitioners(registry, options, &mut findings);
     check_employments(registry, &index, &mut findings);
-    check_overlaps(registry, &mut findings);
+    check_overlaps(registry, options, &mut findings);
     QualityReport {
         records_checked: registry.record_count(),
         findings,
@@ -274,6 +350,7 @@ fn finding(
         record_kind,
         record_id: record_id.to_owned(),
         field,
+        severity: problem.severity(field),
         problem,
     }
 }
@@ -471,7 +548,7 @@ fn check_employments(registry: &Registry, index: &Index<'_>, findings: &mut Vec<
     }
 }
 
-fn check_overlaps(registry: &Registry, findings: &mut Vec<Finding>) {
+fn check_overlaps(registry: &Registry, options: &Options, findings: &mut Vec<Finding>) {
     for (_, jobs) in sorted_groups(registry) {
         for (i, a) in jobs.iter().enumerate() {
             for b in jobs.iter().skip(i + 1) {
@@ -479,14 +556,44 @@ fn check_overlaps(registry: &Registry, findings: &mut Vec<Finding>) {
                     && b.active != Some(false)
                     && a.period.overlaps(&b.period)
                 {
-                    let problem = Problem::OverlappingEmployments {
-                        other: a.id.clone(),
+                    let other = a.id.clone();
+                    let problem = if ambiguous(a, b, options.as_of) {
+                        Problem::AmbiguousMainEmployment { other }
+                    } else {
+                        Problem::OverlappingEmployments { other }
                     };
                     findings.push(finding(RecordKind::Employment, &b.id, "period", problem));
                 }
             }
         }
     }
+}
+
+/// Whether the stock's choice between two of a worker's employments is arbitrary and matters.
+///
+/// The stock counts the worker once, by the employment held on the reference date with the
+/// highest FTE (unknown counts as 0), then the earliest start (unknown counts as earliest),
+/// then the lowest record id (`aggregate::facts`). The choice is ambiguous when both are
+/// held on `day`, neither FTE nor start tells them apart (so only the ids decide), and they
+/// would count the worker differently: another occupation, specialties, facility (its type
+/// and org unit) or employer (its ownership).
+fn ambiguous(
+    a: &crate::employment::Employment,
+    b: &crate::employment::Employment,
+    day: NaiveDate,
+) -> bool {
+    // Compared as the engine compares them (in f32).
+    #[allow(clippy::cast_possible_truncation)]
+    let fte = |e: &crate::employment::Employment| e.fte.unwrap_or(0.0) as f32;
+    a.is_held_on(day)
+        && b.is_held_on(day)
+        && fte(a).total_cmp(&fte(b)).is_eq()
+        && a.period.start == b.period.start
+        && (a.occupation != b.occupation
+            || a.specialties != b.specialties
+            || a.facility != b.facility
+            || a.service != b.service
+            || a.employer != b.employer)
 }
 
 fn ids<'a>(ids: impl Iterator<Item = &'a str>) -> HashMap<&'a str, usize> {

@@ -1,7 +1,5 @@
 //! `hrh.Aggregate`: NHWA figures and the account of every worker (mirrors `hrh_core::aggregate`).
 
-use std::collections::BTreeMap;
-
 use hrh_core::aggregate::{Account, AggregateResult};
 use hrh_core::{AggregateValue, Number};
 use hrh_dhis2::DataValueSet;
@@ -81,27 +79,15 @@ fn values_list<'py>(py: Python<'py>, values: &[AggregateValue]) -> PyResult<Boun
 }
 
 fn account_dict<'py>(py: Python<'py>, a: &Account) -> PyResult<Bound<'py, PyDict>> {
-    let on = a.reference_date;
-    let mut not_counted: BTreeMap<String, u64> = BTreeMap::new();
-    for (what, n) in a.not_counted_reasons() {
-        *not_counted.entry(what).or_default() += n;
-    }
-    let mut left_out: BTreeMap<String, BTreeMap<String, u64>> = BTreeMap::new();
-    for ((breakdown, reason), n) in &a.left_out {
-        *left_out
-            .entry(breakdown.to_string())
-            .or_default()
-            .entry(reason.describe(on))
-            .or_default() += n;
-    }
+    let summary = a.summary();
     let d = PyDict::new(py);
-    d.set_item("reference_date", on)?;
-    d.set_item("workers", a.workers)?;
-    d.set_item("counted", a.counted)?;
-    d.set_item("not_counted", not_counted)?;
-    d.set_item("left_out", left_out)?;
-    d.set_item("withheld_values", a.withheld_values)?;
-    d.set_item("orphan_employments", a.orphan_employments)?;
+    d.set_item("reference_date", summary.reference_date)?;
+    d.set_item("workers", summary.workers)?;
+    d.set_item("counted", summary.counted)?;
+    d.set_item("not_counted", summary.not_counted)?;
+    d.set_item("left_out", summary.left_out)?;
+    d.set_item("withheld_values", summary.withheld_values)?;
+    d.set_item("orphan_employments", summary.orphan_employments)?;
     Ok(d)
 }
 
@@ -142,7 +128,17 @@ impl PyAggregate {
 
     /// `values` as a `pandas.DataFrame`, one row per value (needs pandas).
     fn to_pandas<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        crate::data_frame(py, &self.values(py)?, &COLUMNS)
+        crate::frame(py, &self.values(py)?, &COLUMNS, crate::Frame::Pandas)
+    }
+
+    /// `values` as a `polars.DataFrame`, one row per value (needs polars).
+    fn to_polars<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        crate::frame(py, &self.values(py)?, &COLUMNS, crate::Frame::Polars)
+    }
+
+    /// `values` as a `pyarrow.Table`, one row per value (needs pyarrow).
+    fn to_arrow<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        crate::frame(py, &self.values(py)?, &COLUMNS, crate::Frame::Arrow)
     }
 
     /// The figures as a DHIS2 data value set in JSON (the body of `POST /api/dataValueSets`),

@@ -58,3 +58,44 @@ pub fn run<T: Send + 'static>(
         }
     }
 }
+
+/// A network client that `close()` (or the end of a `with` block) drops, closing its
+/// connections; a call after that raises `InvalidInput`.
+pub struct Closable<T>(std::sync::RwLock<Option<T>>);
+
+impl<T> Closable<T> {
+    /// An open client.
+    pub fn new(client: T) -> Self {
+        Self(std::sync::RwLock::new(Some(client)))
+    }
+
+    /// `f` of the client; `InvalidInput` ("`what` is closed") once closed.
+    pub fn with<R>(&self, py: Python<'_>, what: &str, f: impl FnOnce(&T) -> R) -> PyResult<R> {
+        let guard = self
+            .0
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        guard
+            .as_ref()
+            .map(f)
+            .ok_or_else(|| crate::errors::InvalidInput::err(py, format!("the {what} is closed")))
+    }
+
+    /// Drops the client (its connections close once no call in flight holds it).
+    pub fn close(&self) {
+        let client = self
+            .0
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .take();
+        drop(client);
+    }
+
+    /// Whether [`Closable::close`] was called.
+    pub fn is_closed(&self) -> bool {
+        self.0
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .is_none()
+    }
+}

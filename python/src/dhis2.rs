@@ -38,7 +38,8 @@ use crate::errors::{InvalidInput, dhis2_to_py, import_error, preflight_error};
 /// `InvalidInput` (bad arguments).
 #[pyclass(name = "Dhis2Client", module = "hrh", frozen)]
 pub struct PyDhis2Client {
-    client: Dhis2Client,
+    /// Dropped by `close()` or the end of a `with` block.
+    client: background::Closable<Dhis2Client>,
     base_url: String,
     /// `user='admin'` or `token=***`, for `repr()`.
     who: String,
@@ -52,7 +53,9 @@ impl PyDhis2Client {
         call: impl FnOnce(&Dhis2Client) -> Result<T, RustDhis2Error> + Send + 'static,
     ) -> PyResult<T> {
         let cancel = CancellationToken::new();
-        let client = self.client.cancelled_by(cancel.clone());
+        let client = self
+            .client
+            .with(py, "Dhis2Client", |c| c.cancelled_by(cancel.clone()))?;
         background::run(py, "hrh-dhis2", &cancel, move || call(&client))?
             .map_err(|e| dhis2_to_py(py, &e))
     }
@@ -156,7 +159,7 @@ impl PyDhis2Client {
             .with_accept_invalid_certs(insecure);
         let client = Dhis2Client::new(settings).map_err(|e| dhis2_to_py(py, &e))?;
         Ok(Self {
-            client,
+            client: background::Closable::new(client),
             base_url,
             who,
         })
@@ -293,6 +296,34 @@ impl PyDhis2Client {
     }
 
     /// The base URL the client talks to.
+    /// Closes the client's connections; a call after that raises `InvalidInput`.
+    /// Leaving a `with hrh.Dhis2Client(...) as client:` block closes it too.
+    fn close(&self) {
+        self.client.close();
+    }
+
+    /// Whether `close()` was called (or the `with` block ended).
+    #[getter]
+    fn closed(&self) -> bool {
+        self.client.is_closed()
+    }
+
+    fn __enter__(slf: PyRef<'_, Self>) -> PyRef<'_, Self> {
+        slf
+    }
+
+    /// Closes the client; exceptions from the block propagate.
+    fn __exit__(
+        &self,
+        exc_type: &Bound<'_, PyAny>,
+        exc: &Bound<'_, PyAny>,
+        tb: &Bound<'_, PyAny>,
+    ) -> bool {
+        let _ = (exc_type, exc, tb);
+        self.client.close();
+        false
+    }
+
     #[getter]
     fn base_url(&self) -> &str {
         &self.base_url

@@ -57,7 +57,8 @@ const THREAD: &str = "hrh-fhir";
 /// be used) or `InvalidInput` (bad arguments).
 #[pyclass(name = "FhirClient", module = "hrh", frozen)]
 pub struct PyFhirClient {
-    client: FhirClient,
+    /// Dropped by `close()` or the end of a `with` block.
+    client: background::Closable<FhirClient>,
     base_url: String,
     /// `user="admin"`, `token=***` or `client_id="hrh"` for `repr()`; `None` without auth.
     who: Option<String>,
@@ -71,7 +72,9 @@ impl PyFhirClient {
         call: impl FnOnce(&FhirClient) -> Result<T, RustFhirError> + Send + 'static,
     ) -> PyResult<T> {
         let cancel = CancellationToken::new();
-        let client = self.client.cancelled_by(cancel.clone());
+        let client = self
+            .client
+            .with(py, "FhirClient", |c| c.cancelled_by(cancel.clone()))?;
         background::run(py, THREAD, &cancel, move || call(&client))?
             .map_err(|e| fhir_client_to_py(py, &e))
     }
@@ -454,7 +457,7 @@ impl PyFhirClient {
         };
         let client = FhirClient::new(&base_url, config).map_err(|e| fhir_client_to_py(py, &e))?;
         Ok(Self {
-            client,
+            client: background::Closable::new(client),
             base_url,
             who,
         })
@@ -517,12 +520,15 @@ impl PyFhirClient {
     #[pyo3(signature = (resource_type, params = None))]
     fn search_pages(
         &self,
+        py: Python<'_>,
         resource_type: &str,
         params: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<PySearchPages> {
         let params = search_params(params)?;
         let cancel = CancellationToken::new();
-        let client = self.client.cancelled_by(cancel.clone());
+        let client = self
+            .client
+            .with(py, "FhirClient", |c| c.cancelled_by(cancel.clone()))?;
         Ok(PySearchPages {
             pages: Mutex::new(Some(client.search(resource_type, &params))),
             cancel,
@@ -683,6 +689,34 @@ impl PyFhirClient {
     }
 
     /// The base URL the client talks to, as given.
+    /// Closes the client's connections; a call after that raises `InvalidInput`.
+    /// Leaving a `with hrh.FhirClient(...) as client:` block closes it too.
+    fn close(&self) {
+        self.client.close();
+    }
+
+    /// Whether `close()` was called (or the `with` block ended).
+    #[getter]
+    fn closed(&self) -> bool {
+        self.client.is_closed()
+    }
+
+    fn __enter__(slf: PyRef<'_, Self>) -> PyRef<'_, Self> {
+        slf
+    }
+
+    /// Closes the client; exceptions from the block propagate.
+    fn __exit__(
+        &self,
+        exc_type: &Bound<'_, PyAny>,
+        exc: &Bound<'_, PyAny>,
+        tb: &Bound<'_, PyAny>,
+    ) -> bool {
+        let _ = (exc_type, exc, tb);
+        self.client.close();
+        false
+    }
+
     #[getter]
     fn base_url(&self) -> &str {
         &self.base_url

@@ -29,24 +29,59 @@ use pyo3::types::{PyDict, PyList, PyString};
 
 use crate::errors::InvalidInput;
 
-/// `rows` (a list of dicts) as a `pandas.DataFrame` with `columns`, even when empty.
-///
-/// Raises `ImportError` with an install hint when pandas is missing.
-fn data_frame<'py>(
+/// The table libraries `to_pandas()`, `to_polars()` and `to_arrow()` hand rows to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Frame {
+    /// `pandas.DataFrame`.
+    Pandas,
+    /// `polars.DataFrame`.
+    Polars,
+    /// `pyarrow.Table`.
+    Arrow,
+}
+
+/// `rows` (a list of dicts) as a table of `frame`'s library with `columns`, even when
+/// empty. Raises `ImportError` with an install hint when the library is missing.
+fn frame<'py>(
     py: Python<'py>,
     rows: &Bound<'py, PyList>,
     columns: &[&str],
+    frame: Frame,
 ) -> PyResult<Bound<'py, PyAny>> {
-    let pandas = py.import("pandas").map_err(|e| {
-        let err = PyImportError::new_err(
-            "to_pandas() needs pandas, which is not installed: pip install pandas",
-        );
+    let (module, method, package) = match frame {
+        Frame::Pandas => ("pandas", "to_pandas", "pandas"),
+        Frame::Polars => ("polars", "to_polars", "polars"),
+        Frame::Arrow => ("pyarrow", "to_arrow", "pyarrow"),
+    };
+    let library = py.import(module).map_err(|e| {
+        let err = PyImportError::new_err(format!(
+            "{method}() needs {package}, which is not installed: pip install {package}"
+        ));
         err.set_cause(py, Some(e));
         err
     })?;
-    let kwargs = PyDict::new(py);
-    kwargs.set_item("columns", PyList::new(py, columns)?)?;
-    pandas.getattr("DataFrame")?.call((rows,), Some(&kwargs))
+    if frame == Frame::Pandas {
+        let kwargs = PyDict::new(py);
+        kwargs.set_item("columns", PyList::new(py, columns)?)?;
+        return library.getattr("DataFrame")?.call((rows,), Some(&kwargs));
+    }
+    // Column by column: both take a dict of lists, which keeps the columns when empty.
+    let data = PyDict::new(py);
+    for column in columns {
+        let values = PyList::empty(py);
+        for row in rows.iter() {
+            values.append(row.cast::<PyDict>()?.get_item(column)?)?;
+        }
+        data.set_item(column, values)?;
+    }
+    if frame == Frame::Polars {
+        // Not strict: a column of counts and sums (ints and floats) takes the wider type.
+        let kwargs = PyDict::new(py);
+        kwargs.set_item("strict", false)?;
+        library.getattr("DataFrame")?.call((data,), Some(&kwargs))
+    } else {
+        library.getattr("table")?.call1((data,))
+    }
 }
 
 /// A list of the dicts `to_dict` makes of `items`.

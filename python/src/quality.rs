@@ -35,13 +35,7 @@ fn finding_dict<'py>(py: Python<'py>, f: &Finding) -> PyResult<Bound<'py, PyDict
     d.set_item("record_id", &f.record_id)?;
     d.set_item("field", f.field)?;
     d.set_item("problem", f.problem.code())?;
-    d.set_item(
-        "severity",
-        match f.problem.severity() {
-            Severity::Error => "error",
-            Severity::Warning => "warning",
-        },
-    )?;
+    d.set_item("severity", f.severity.as_str())?;
     d.set_item("message", f.problem.to_string())?;
     Ok(d)
 }
@@ -61,8 +55,10 @@ impl PyQualityReport {
     }
 
     /// One dict per finding: `record_kind`, `record_id`, `field`, `problem`
-    /// (a stable code such as `missing_sex`), `severity` (`error` or
-    /// `warning`) and `message` (readable text).
+    /// (a stable code such as `missing_sex`), `severity` (`error`: a
+    /// figure is wrong or the worker is left out of one; `warning`: counted, worth a
+    /// look; `info`: no figure uses the field) and `message` (readable text, listing
+    /// the accepted values of an invalid one).
     #[getter]
     fn findings<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
         let list = PyList::empty(py);
@@ -70,6 +66,15 @@ impl PyQualityReport {
             list.append(finding_dict(py, f)?)?;
         }
         Ok(list)
+    }
+
+    /// The number of findings of each severity: `{"error": n, "warning": n, "info": n}`.
+    fn severities<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let d = PyDict::new(py);
+        for severity in [Severity::Error, Severity::Warning, Severity::Info] {
+            d.set_item(severity.as_str(), self.inner.count_of(severity))?;
+        }
+        Ok(d)
     }
 
     /// The number of findings per problem code, as a dict.
@@ -83,7 +88,17 @@ impl PyQualityReport {
 
     /// `findings` as a `pandas.DataFrame`, one row per finding (needs pandas).
     fn to_pandas<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        crate::data_frame(py, &self.findings(py)?, &COLUMNS)
+        crate::frame(py, &self.findings(py)?, &COLUMNS, crate::Frame::Pandas)
+    }
+
+    /// `findings` as a `polars.DataFrame`, one row per finding (needs polars).
+    fn to_polars<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        crate::frame(py, &self.findings(py)?, &COLUMNS, crate::Frame::Polars)
+    }
+
+    /// `findings` as a `pyarrow.Table`, one row per finding (needs pyarrow).
+    fn to_arrow<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        crate::frame(py, &self.findings(py)?, &COLUMNS, crate::Frame::Arrow)
     }
 
     fn __len__(&self) -> usize {

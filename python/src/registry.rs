@@ -2,15 +2,17 @@
 
 use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use hrh_core::aggregate::{Aggregation, Options};
 use hrh_core::synthetic::{Config, SyntheticRegistry};
-use hrh_core::{Country, Employment, Practitioner, Recorded, Registry, quality};
+use hrh_core::{
+    Country, Employment, Period, PeriodType, Practitioner, Recorded, Registry, quality,
+};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyIterator, PyList};
 
 use crate::aggregate::PyAggregate;
-use crate::errors::IntoPyResult;
+use crate::errors::{IntoPyResult, InvalidInput};
 use crate::mapping::PyMapping;
 use crate::period::PeriodArg;
 use crate::quality::PyQualityReport;
@@ -176,19 +178,21 @@ impl PyRegistry {
     /// A reproducible synthetic registry for trying things out (no real person in it).
     ///
     /// `workers` practitioners in `country` (ISO 3166-1 code), with employments
-    /// around `year`; the same `seed` gives the same registry. With
+    /// around `year` (default: the last full year, the default period of
+    /// `aggregate`); the same `seed` gives the same registry. With
     /// `bad_records`, a few records carry the data-quality problems the
     /// quality check reports. Raises `InvalidInput` for an unknown country.
     #[staticmethod]
-    #[pyo3(signature = (workers = 1000, seed = 42, country = "UZ", year = 2024, bad_records = true))]
+    #[pyo3(signature = (workers = 1000, seed = 42, country = "UZ", year = None, bad_records = true))]
     fn synthetic(
         py: Python<'_>,
         workers: usize,
         seed: u64,
         country: &str,
-        year: i32,
+        year: Option<i32>,
         bad_records: bool,
     ) -> PyResult<Self> {
+        let year = year.unwrap_or_else(|| chrono::Local::now().year() - 1);
         let country = Country::parse(country).py_err(py)?;
         let config = Config {
             workers,
@@ -267,7 +271,7 @@ impl PyRegistry {
 
     /// `to_records()` as a `pandas.DataFrame`, one row per practitioner (needs pandas).
     fn to_pandas<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        crate::data_frame(py, &self.to_records(py)?, &COLUMNS)
+        crate::frame(py, &self.to_records(py)?, &COLUMNS, crate::Frame::Pandas)
     }
 
     /// Checks the records' quality as of `as_of` (default: today).
@@ -279,9 +283,12 @@ impl PyRegistry {
         Ok(PyQualityReport::new(report))
     }
 
-    /// Counts the workers as `mapping` asks, for `period` (a `Period` or its id).
+    /// Counts the workers as `mapping` asks, for `period` (a `Period` or its id;
+    /// default: the last full period of the mapping's type, the last full year
+    /// for the NHWA mappings).
     ///
-    /// `country` is the home country (places of training and birth);
+    /// `country` is the home country (places of training and birth), required:
+    /// there is no default country;
     /// `org_unit` the DHIS2 org unit of national figures; values from 1 to
     /// `suppress - 1` are withheld when `suppress` is given. Raises
     /// `InvalidInput` for a bad period or country, a period of the wrong type,
@@ -295,22 +302,38 @@ impl PyRegistry {
     /// identifier-only references are read into memory for the aggregation,
     /// and let go after it.)
     #[pyo3(
-        signature = (mapping, period = PeriodArg::Id(String::from("2024")), country = "UZ", org_unit = None, suppress = None),
-        text_signature = "(self, /, mapping, period='2024', country='UZ', org_unit=None, suppress=None)"
+        signature = (mapping, period = None, country = None, org_unit = None, suppress = None),
+        text_signature = "(self, /, mapping, period=None, country=None, org_unit=None, suppress=None)"
     )]
     fn aggregate(
         &self,
         py: Python<'_>,
         mapping: &Bound<'_, PyMapping>,
-        period: PeriodArg,
-        country: &str,
+        period: Option<PeriodArg>,
+        country: Option<&str>,
         org_unit: Option<String>,
         suppress: Option<u64>,
     ) -> PyResult<PyAggregate> {
-        let period = period.resolve(py)?;
+        let Some(country) = country else {
+            return Err(InvalidInput::err(
+                py,
+                "aggregate() needs the home country (places of training and birth): give country=\"UZ\" (ISO 3166-1 alpha-2, alpha-3 or numeric)".to_owned(),
+            ));
+        };
+        let home = Country::parse(country).py_err(py)?;
+        let period = if let Some(period) = period {
+            period.resolve(py)?
+        } else {
+            let period_type = mapping
+                .get()
+                .inner
+                .period_type
+                .unwrap_or(PeriodType::Yearly);
+            Period::last_full(chrono::Local::now().date_naive(), period_type).py_err(py)?
+        };
         let options = Options {
             period,
-            home: Country::parse(country).py_err(py)?,
+            home,
             org_unit,
             suppress_below: suppress,
         };

@@ -6,13 +6,14 @@ import contextlib
 import os
 import socket
 import subprocess
+import sys
 import tempfile
 import threading
 import time
 import urllib.error
 import urllib.request
 from pathlib import Path
-from typing import Iterator, NamedTuple
+from typing import Any, Callable, Iterator, NamedTuple
 
 import pytest
 
@@ -237,6 +238,56 @@ class SilentServer:
         self._listener.close()
 
 
+class KeepAliveServer(SilentServer):
+    """A server that answers every HTTP/1.1 request with 200 and `body` and keeps the
+    connection open, noting when the client closes it."""
+
+    def __init__(self, body: bytes) -> None:
+        self._answer = (
+            b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+            + f"Content-Length: {len(body)}\r\n\r\n".encode()
+            + body
+        )
+        super().__init__()
+
+    def _read(self, connection: socket.socket, closed: threading.Event) -> None:
+        connection.settimeout(0.1)
+        pending = b""
+        while not self._stop.is_set():
+            try:
+                data = connection.recv(4096)
+            except socket.timeout:
+                continue
+            except OSError:
+                break
+            if not data:
+                break
+            pending += data
+            while b"\r\n\r\n" in pending:  # requests without a body (GET)
+                _, pending = pending.split(b"\r\n\r\n", 1)
+                connection.sendall(self._answer)
+        closed.set()
+
+    def open_connections(self) -> int:
+        return sum(1 for closed in self._closed if not closed.is_set())
+
+
+@pytest.fixture
+def keep_alive() -> Iterator[Callable[[bytes], KeepAliveServer]]:
+    """Starts servers that answer every request with the given body and keep connections open."""
+    servers: list[KeepAliveServer] = []
+
+    def start(body: bytes) -> KeepAliveServer:
+        servers.append(KeepAliveServer(body))
+        return servers[-1]
+
+    try:
+        yield start
+    finally:
+        for server in servers:
+            server.stop()
+
+
 @pytest.fixture
 def silent() -> Iterator[SilentServer]:
     """A server that accepts connections and never answers."""
@@ -309,3 +360,29 @@ def fresh_sekmet(sekmet_venv: Path) -> Iterator[Sekmet]:
     """A sekmet server of the test's own (an empty store), stopped at teardown."""
     with running_sekmet(sekmet_venv) as server:
         yield server
+
+
+TABLES = [("to_arrow", "pyarrow"), ("to_polars", "polars")]
+"""The table methods besides `to_pandas()` and the optional library each needs."""
+
+
+def assert_table(result: Any, method: str, module: str, rows: list[Any]) -> None:
+    """`result.<method>()` is a table of `module` holding `rows`; skips without `module`."""
+    library = pytest.importorskip(module)
+    table = getattr(result, method)()
+    if module == "pyarrow":
+        assert isinstance(table, library.Table)
+        columns, records = table.column_names, table.to_pylist()
+    else:
+        assert isinstance(table, library.DataFrame)
+        columns, records = table.columns, table.to_dicts()
+    assert rows, "something to compare"
+    assert columns == list(rows[0])
+    assert records == rows
+
+
+def assert_missing_library(result: Any, method: str, module: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without `module`, `result.<method>()` raises `ImportError` saying what to install."""
+    monkeypatch.setitem(sys.modules, module, None)
+    with pytest.raises(ImportError, match=rf"{method}\(\) needs {module}, which is not installed: pip install {module}"):
+        getattr(result, method)()

@@ -1,4 +1,5 @@
 import csv
+import datetime
 import io
 import json
 import sys
@@ -6,6 +7,7 @@ from typing import Any, Optional
 from xml.etree import ElementTree
 
 import pytest
+from conftest import TABLES, assert_missing_library, assert_table
 
 import hrh
 
@@ -32,7 +34,7 @@ def test_national(registry: hrh.Registry, mapping: hrh.Mapping) -> None:
 
 
 def test_account_adds_up(registry: hrh.Registry, mapping: hrh.Mapping) -> None:
-    account = registry.aggregate(mapping, org_unit="UZ").account
+    account = registry.aggregate(mapping, period="2024", country="UZ", org_unit="UZ").account
     assert account["workers"] == len(registry)
     assert account["counted"] + sum(account["not_counted"].values()) == account["workers"]
     assert account["counted"] > 0
@@ -45,35 +47,45 @@ def test_account_adds_up(registry: hrh.Registry, mapping: hrh.Mapping) -> None:
 
 
 def test_account_lines(registry: hrh.Registry, mapping: hrh.Mapping) -> None:
-    lines = registry.aggregate(mapping, org_unit="UZ").account_lines()
+    lines = registry.aggregate(mapping, period="2024", country="UZ", org_unit="UZ").account_lines()
     assert lines[0].startswith("300 workers:")
 
 
 def test_period_object_and_default(registry: hrh.Registry, mapping: hrh.Mapping) -> None:
-    by_id = registry.aggregate(mapping, org_unit="UZ").values
-    by_object = registry.aggregate(mapping, period=hrh.Period("2024"), org_unit="UZ").values
+    by_id = registry.aggregate(mapping, period="2024", country="UZ", org_unit="UZ").values
+    by_object = registry.aggregate(mapping, period=hrh.Period("2024"), country="UZ", org_unit="UZ").values
     assert by_id == by_object
 
 
 def test_suppression(registry: hrh.Registry, mapping: hrh.Mapping) -> None:
-    result = registry.aggregate(mapping, org_unit="UZ", suppress=5)
+    result = registry.aggregate(mapping, period="2024", country="UZ", org_unit="UZ", suppress=5)
     assert result.withheld
     assert result.account["withheld_values"] == len(result.withheld)
     assert all(1 <= v["value"] < 5 for v in result.withheld)
 
 
 def test_subnational(registry: hrh.Registry) -> None:
-    result = registry.aggregate(hrh.Mapping.builtin("nhwa-module1-subnational"), period="2024")
+    result = registry.aggregate(hrh.Mapping.builtin("nhwa-module1-subnational"), period="2024", country="UZ")
     assert len({v["org_unit"] for v in result.values}) > 1
+
+
+def test_default_period_is_the_last_full_year(mapping: hrh.Mapping) -> None:
+    last_year = datetime.date.today().year - 1
+    registry = hrh.Registry.synthetic(workers=200, seed=5)
+    values = registry.aggregate(mapping, country="UZ", org_unit="UZ").values
+    assert values and {v["period"] for v in values} == {str(last_year)}
+    # The synthetic registry describes the same year by default.
+    assert registry.aggregate(mapping, country="UZ", org_unit="UZ").account["counted"] > 0
 
 
 @pytest.mark.parametrize(
     ("kwargs", "match"),
     [
-        ({"period": "2024X", "org_unit": "UZ"}, "invalid period"),
-        ({"period": "202401", "org_unit": "UZ"}, "Monthly"),
+        ({"period": "2024X", "country": "UZ", "org_unit": "UZ"}, "invalid period"),
+        ({"period": "202401", "country": "UZ", "org_unit": "UZ"}, "Monthly"),
         ({"country": "ZZ", "org_unit": "UZ"}, "country"),
-        ({}, "org unit"),
+        ({"period": "2024", "org_unit": "UZ"}, r'needs the home country .*: give country="UZ"'),
+        ({"country": "UZ"}, "org unit"),
     ],
 )
 def test_invalid_input(registry: hrh.Registry, mapping: hrh.Mapping, kwargs: dict[str, str], match: str) -> None:
@@ -83,7 +95,7 @@ def test_invalid_input(registry: hrh.Registry, mapping: hrh.Mapping, kwargs: dic
 
 def test_to_pandas(registry: hrh.Registry, mapping: hrh.Mapping) -> None:
     pytest.importorskip("pandas")
-    result = registry.aggregate(mapping, org_unit="UZ")
+    result = registry.aggregate(mapping, period="2024", country="UZ", org_unit="UZ")
     frame = result.to_pandas()
     assert len(frame) == len(result.values)
     assert list(frame.columns) == list(result.values[0])
@@ -91,14 +103,14 @@ def test_to_pandas(registry: hrh.Registry, mapping: hrh.Mapping) -> None:
 
 
 def test_to_pandas_without_pandas(registry: hrh.Registry, mapping: hrh.Mapping, monkeypatch: pytest.MonkeyPatch) -> None:
-    result = registry.aggregate(mapping, org_unit="UZ")
+    result = registry.aggregate(mapping, period="2024", country="UZ", org_unit="UZ")
     monkeypatch.setitem(sys.modules, "pandas", None)
     with pytest.raises(ImportError, match="pip install pandas"):
         result.to_pandas()
 
 
 def test_to_dhis2_json(registry: hrh.Registry, mapping: hrh.Mapping) -> None:
-    result = registry.aggregate(mapping, org_unit="UZ")
+    result = registry.aggregate(mapping, period="2024", country="UZ", org_unit="UZ")
     body = json.loads(result.to_dhis2_json())
     assert body["dataSet"] == result.data_set == "FuMctq4PQpf"
     sent = body["dataValues"]
@@ -112,13 +124,13 @@ def test_to_dhis2_json(registry: hrh.Registry, mapping: hrh.Mapping) -> None:
 
 
 def test_to_dhis2_json_leaves_out_withheld(registry: hrh.Registry, mapping: hrh.Mapping) -> None:
-    result = registry.aggregate(mapping, org_unit="UZ", suppress=5)
+    result = registry.aggregate(mapping, period="2024", country="UZ", org_unit="UZ", suppress=5)
     assert result.withheld
     assert len(json.loads(result.to_dhis2_json())["dataValues"]) == len(result.values)
 
 
 def test_to_dhis2_csv(registry: hrh.Registry, mapping: hrh.Mapping) -> None:
-    result = registry.aggregate(mapping, org_unit="UZ")
+    result = registry.aggregate(mapping, period="2024", country="UZ", org_unit="UZ")
     rows = list(csv.reader(io.StringIO(result.to_dhis2_csv())))
     assert rows[0][:6] == ["dataelement", "period", "orgunit", "categoryoptioncombo", "attributeoptioncombo", "value"]
     assert len(rows) == len(result) + 1
@@ -127,7 +139,7 @@ def test_to_dhis2_csv(registry: hrh.Registry, mapping: hrh.Mapping) -> None:
 
 
 def test_to_adx(registry: hrh.Registry, mapping: hrh.Mapping) -> None:
-    result = registry.aggregate(mapping, org_unit="UZ")
+    result = registry.aggregate(mapping, period="2024", country="UZ", org_unit="UZ")
     root = ElementTree.fromstring(result.to_adx())
     ns = "{urn:ihe:qrph:adx:2015}"
     assert root.tag == f"{ns}adx"
@@ -138,7 +150,7 @@ def test_to_adx(registry: hrh.Registry, mapping: hrh.Mapping) -> None:
 
 def test_dhis2_json_pandas_round_trip(registry: hrh.Registry, mapping: hrh.Mapping) -> None:
     pd = pytest.importorskip("pandas")
-    result = registry.aggregate(mapping, org_unit="UZ")
+    result = registry.aggregate(mapping, period="2024", country="UZ", org_unit="UZ")
     sent = pd.DataFrame(json.loads(result.to_dhis2_json())["dataValues"])
     frame = result.to_pandas()
     assert list(sent["dataElement"]) == list(frame["data_element"])
@@ -188,8 +200,21 @@ def test_measure_report(registry: hrh.Registry, mapping: hrh.Mapping) -> None:
 
 
 def test_measure_report_leaves_out_withheld(registry: hrh.Registry, mapping: hrh.Mapping) -> None:
-    full = json.loads(registry.aggregate(mapping, org_unit="UZ").to_measure_report())
-    suppressed = registry.aggregate(mapping, org_unit="UZ", suppress=5)
+    full = json.loads(registry.aggregate(mapping, period="2024", country="UZ", org_unit="UZ").to_measure_report())
+    suppressed = registry.aggregate(mapping, period="2024", country="UZ", org_unit="UZ", suppress=5)
     assert suppressed.withheld
     text = suppressed.to_measure_report()
     assert len(text) < len(json.dumps(full))
+
+
+@pytest.mark.parametrize(("method", "module"), TABLES)
+def test_tables(registry: hrh.Registry, mapping: hrh.Mapping, method: str, module: str) -> None:
+    result = registry.aggregate(mapping, period="2024", country="UZ", org_unit="UZ")
+    assert_table(result, method, module, result.values)
+
+
+@pytest.mark.parametrize(("method", "module"), TABLES)
+def test_tables_without_their_library(
+    registry: hrh.Registry, mapping: hrh.Mapping, monkeypatch: pytest.MonkeyPatch, method: str, module: str
+) -> None:
+    assert_missing_library(registry.aggregate(mapping, period="2024", country="UZ", org_unit="UZ"), method, module, monkeypatch)

@@ -7,10 +7,10 @@ import threading
 import time
 import urllib.request
 from pathlib import Path
-from typing import Any, Dict
+from typing import Any, Callable, Dict
 
 import pytest
-from conftest import SilentServer, StandIn, running_standin, ticking
+from conftest import KeepAliveServer, SilentServer, StandIn, running_standin, ticking
 
 import hrh
 
@@ -291,3 +291,32 @@ def test_aborted_import_raises_with_its_summary(standin_path: Path, figures: hrh
     assert summary.rejected_indexes == [1]
     assert summary.conflicts[0]["data_values"][0]["org_unit"] == "UZnowhere01"
     assert "aborted" in str(caught.value)
+
+
+SYSTEM_INFO = json.dumps({"version": "2.42.3"}).encode()
+
+
+def test_with_block_closes_the_connection(keep_alive: Callable[[bytes], KeepAliveServer]) -> None:
+    server = keep_alive(SYSTEM_INFO)
+    with hrh.Dhis2Client(server.url, token="d2pat_test", retries=0) as dhis2:
+        assert dhis2.system_info()["version"] == "2.42.3"
+        assert dhis2.system_info()["version"] == "2.42.3"
+        assert server.open_connections() == 1, "one connection, kept alive between calls"
+        assert not dhis2.closed
+    assert dhis2.closed
+    assert server.all_closed(within=5), "the server sees the connection closed"
+    with pytest.raises(hrh.InvalidInput, match="the Dhis2Client is closed"):
+        dhis2.system_info()
+
+
+def test_with_block_closes_on_an_exception_and_lets_it_through(
+    keep_alive: Callable[[bytes], KeepAliveServer],
+) -> None:
+    server = keep_alive(SYSTEM_INFO)
+    with pytest.raises(RuntimeError, match="in the block"):
+        with hrh.Dhis2Client(server.url, token="d2pat_test", retries=0) as dhis2:
+            dhis2.system_info()
+            raise RuntimeError("in the block")
+    assert server.all_closed(within=5)
+    dhis2.close()  # closing twice is harmless
+    assert dhis2.closed

@@ -5,10 +5,10 @@ import json
 import threading
 import time
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 import pytest
-from conftest import Sekmet, SilentServer, free_port, running_sekmet, ticking
+from conftest import KeepAliveServer, Sekmet, SilentServer, free_port, running_sekmet, ticking
 
 import hrh
 
@@ -394,3 +394,18 @@ def test_bad_arguments(sekmet: Sekmet) -> None:
     with pytest.raises(TypeError, match="client_credentials"):
         hrh.FhirClient(sekmet.base, client_credentials=("only", "two"))  # type: ignore[arg-type]
     assert hrh.FhirClient(sekmet.base, insecure=True).capabilities()["resourceType"] == "CapabilityStatement"
+
+
+def test_with_block_closes_the_connection(keep_alive: Callable[[bytes], KeepAliveServer]) -> None:
+    statement = {"resourceType": "CapabilityStatement", "status": "active", "fhirVersion": "4.0.1"}
+    server = keep_alive(json.dumps(statement).encode())
+    with hrh.FhirClient(server.url, retries=0) as fhir:
+        assert fhir.capabilities()["fhirVersion"] == "4.0.1"
+        assert fhir.capabilities()["resourceType"] == "CapabilityStatement"
+        assert server.open_connections() == 1, "one connection, kept alive between calls"
+    assert fhir.closed
+    assert server.all_closed(within=5), "the server sees the connection closed"
+    with pytest.raises(hrh.InvalidInput, match="the FhirClient is closed"):
+        fhir.capabilities()
+    with pytest.raises(hrh.InvalidInput, match="closed"):
+        fhir.search_pages("Practitioner")

@@ -18,6 +18,13 @@ pub struct Args {
     /// Output file (default: stdout).
     #[arg(short, long)]
     output: Option<PathBuf>,
+    /// Name each value's data element and category option combo (from the mapping)
+    /// beside the UIDs in DHIS2 JSON (`dataElementName`, `categoryOptionComboName`).
+    #[arg(long)]
+    names: bool,
+    /// Print the account as one JSON document on stdout (the figures then need `-o FILE`).
+    #[arg(long)]
+    json: bool,
     /// FHIR files (NDJSON, Bundles, `.gz`) or directories of them.
     #[arg(required = true)]
     inputs: Vec<PathBuf>,
@@ -25,6 +32,13 @@ pub struct Args {
 
 /// Writes the figures; prints the account of every worker on stderr.
 pub fn run(args: &Args) -> Result<u8, CliError> {
+    output::set_json(args.json);
+    if args.json && args.output.as_deref().is_none_or(|p| p.as_os_str() == "-") {
+        return Err(CliError::Usage(
+            "--json prints the account on stdout: give -o FILE for the figures".to_owned(),
+        ));
+    }
+    output::set_names(args.names);
     let (mapping, aggregation) = args.figures.aggregation()?;
     let files = inputs::expand(&args.inputs)?;
     if files.is_empty() {
@@ -32,21 +46,28 @@ pub fn run(args: &Args) -> Result<u8, CliError> {
             "no FHIR files (.json, .ndjson, .gz) in the inputs".to_owned(),
         ));
     }
-    let spinner = indicatif::ProgressBar::new_spinner()
-        .with_message(format!("reading {} files", files.len()));
-    spinner.enable_steady_tick(std::time::Duration::from_millis(120));
+    let spinner = output::spinner(format!("reading {} files", files.len()));
     let (result, report) = super::aggregate_files(&files, aggregation)?;
     spinner.finish_and_clear();
     output::to_file_or_stdout(args.output.as_deref(), |out| {
         output::write_result(&result, Some(&mapping), args.format, out)
     })?;
     if !report.rejected.is_empty() {
-        eprintln!(
+        output::note(&format!(
             "{} records rejected (see `hrh validate`)",
             report.rejected.len()
-        );
+        ));
     }
-    eprintln!("{}", result.account);
-    eprintln!("{} values written", result.values.len());
+    output::note(&result.account.to_string());
+    output::note(&format!("{} values written", result.values.len()));
+    output::record(
+        "period",
+        result.values.first().map(|v| v.period.to_string()),
+    );
+    output::record("data_set", &result.data_set);
+    output::record("values", result.values.len());
+    output::record("records_read", report.read);
+    output::record("records_rejected", report.rejected.len());
+    output::record("account", result.account.summary());
     Ok(0)
 }

@@ -3,7 +3,6 @@
 use std::fmt::Write as _;
 use std::path::PathBuf;
 
-use chrono::Datelike;
 use hrh_core::aggregate::{Aggregation, Mapping, Options, overview};
 use hrh_core::synthetic::{Config, SyntheticRegistry};
 use hrh_core::{Country, Period, quality};
@@ -30,7 +29,7 @@ pub struct Args {
 
 /// Generates, checks, aggregates, writes `hrh-demo/` and prints a summary.
 pub fn run(args: &Args) -> Result<u8, CliError> {
-    let year = args.year.unwrap_or_else(|| chrono::Local::now().year() - 1);
+    let year = args.year.unwrap_or_else(super::last_full_year);
     let period = Period::parse(&format!("{year:04}"))?;
     let country = Country::parse(&args.synthetic.country)?;
     let synthetic = SyntheticRegistry::new(Config {
@@ -80,31 +79,16 @@ pub fn run(args: &Args) -> Result<u8, CliError> {
             row.total
         );
     }
-    let _ = writeln!(
-        text,
-        "\nData quality: {} findings in {} records",
-        checked.findings.len(),
-        checked.records_checked
-    );
-    for (code, n) in checked.counts() {
-        let _ = writeln!(text, "  {code:<26} {n:>6}");
-    }
+    quality_section(&mut text, &checked);
     let _ = writeln!(text, "\nAccount: {}", result.account);
-    let nonzero = result
-        .values
-        .iter()
-        .filter(|v| v.value.as_f64() != 0.0)
-        .count();
-    let data_set = result.data_set.as_deref().unwrap_or("-");
-    let _ = writeln!(
-        text,
-        "\nFigures: {} values ({nonzero} non-zero) for data set {data_set}, org unit {DEMO_ORG_UNIT}",
-        result.values.len()
-    );
+    figures_section(&mut text, &result, period);
 
     std::fs::create_dir_all(&args.out).map_err(CliError::io(&args.out))?;
     let dvs_path = args.out.join("datavalueset.json");
     let set = DataValueSet::from_result(&result);
+    // The demo's figures are for reading: indented, with names beside the UIDs.
+    output::set_names(true);
+    output::set_pretty(true);
     output::to_file_or_stdout(Some(&dvs_path), |out| {
         output::write_set(&set, Some(&mapping), Format::Dhis2Json, out)
     })?;
@@ -122,4 +106,52 @@ pub fn run(args: &Args) -> Result<u8, CliError> {
         summary_path.display()
     );
     Ok(0)
+}
+
+/// The data-quality findings, counted by severity and problem.
+fn quality_section(text: &mut String, checked: &quality::QualityReport) {
+    let _ = writeln!(
+        *text,
+        "\nData quality: {} findings in {} records: {} errors (a figure is wrong or the worker is left out of one), {} warnings (counted, worth a look), {} info",
+        checked.findings.len(),
+        checked.records_checked,
+        checked.count_of(quality::Severity::Error),
+        checked.count_of(quality::Severity::Warning),
+        checked.count_of(quality::Severity::Info),
+    );
+    for (severity, code, n) in checked.counts_by_severity() {
+        let _ = writeln!(*text, "  {:<8} {code:<26} {n:>6}", severity.as_str());
+    }
+}
+
+/// The figures written, and what their counts mean.
+fn figures_section(
+    text: &mut String,
+    result: &hrh_core::aggregate::AggregateResult,
+    period: Period,
+) {
+    let nonzero = result
+        .values
+        .iter()
+        .filter(|v| v.value.as_f64() != 0.0)
+        .count();
+    let data_set = result.data_set.as_deref().unwrap_or("-");
+    let data_elements: std::collections::BTreeSet<&str> = result
+        .values
+        .iter()
+        .map(|v| v.data_element.as_str())
+        .collect();
+    let _ = writeln!(
+        *text,
+        "\nFigures: {} values for data set {data_set}, org unit {DEMO_ORG_UNIT}, period {period}:\n  \
+         one per data element and category option combo of the mapping ({} data elements, \
+         each a total or a breakdown by sex, age group, ...);\n  \
+         {nonzero} count at least one worker, the other {} are 0 (no worker in that cell; \
+         sent so that DHIS2 replaces an older figure).\n  \
+         datavalueset.json names each data element and combo beside its UID \
+         (dataElementName, categoryOptionComboName; `hrh push` sends only the UIDs and values).",
+        result.values.len(),
+        data_elements.len(),
+        result.values.len() - nonzero,
+    );
 }

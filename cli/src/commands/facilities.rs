@@ -42,6 +42,9 @@ pub struct PushArgs {
     /// Entries per transaction Bundle.
     #[arg(long, value_name = "N", default_value_t = 100, value_parser = clap::value_parser!(u32).range(1..))]
     batch_size: u32,
+    /// Print one JSON document on stdout (the report below as data); the text goes to stderr.
+    #[arg(long)]
+    json: bool,
     /// The directory `hrh facilities pull` wrote (`Organization.ndjson`, `Location.ndjson`).
     dir: PathBuf,
 }
@@ -64,6 +67,9 @@ pub struct PullArgs {
     /// Org units per page when listing (default 500).
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
     page_size: Option<u32>,
+    /// Print one JSON document on stdout (the report below as data); the text goes to stderr.
+    #[arg(long)]
+    json: bool,
 }
 
 /// Runs a `facilities` subcommand.
@@ -75,6 +81,7 @@ pub fn run(args: &Args, insecure: bool) -> Result<u8, CliError> {
 }
 
 fn push(args: &PushArgs, insecure: bool) -> Result<u8, CliError> {
+    crate::output::set_json(args.json);
     let files: Vec<PathBuf> = ["Organization.ndjson", "Location.ndjson"]
         .iter()
         .map(|name| args.dir.join(name))
@@ -92,6 +99,7 @@ fn push(args: &PushArgs, insecure: bool) -> Result<u8, CliError> {
 }
 
 fn pull(args: &PullArgs, insecure: bool) -> Result<u8, CliError> {
+    crate::output::set_json(args.json);
     if let Some(root) = args.root.as_deref()
         && !hrh_dhis2::uid::is_valid_uid(root)
     {
@@ -132,7 +140,16 @@ fn pull(args: &PullArgs, insecure: bool) -> Result<u8, CliError> {
         .iter()
         .filter(|p| p.kind == McsdKind::Jurisdiction)
         .count();
-    println!(
+    crate::output::record(
+        "pull",
+        serde_json::json!({
+            "pairs": places.len(),
+            "jurisdictions": jurisdictions,
+            "facilities": places.len() - jurisdictions,
+            "out": args.out,
+        }),
+    );
+    crate::output::say!(
         "wrote {} Organization + Location pair(s) ({jurisdictions} jurisdiction(s), {} facility(ies)) to {}",
         places.len(),
         places.len() - jurisdictions,

@@ -13,9 +13,10 @@ use crate::error::CliError;
 pub struct Args {
     #[command(flatten)]
     synthetic: super::SyntheticArgs,
-    /// The year the registry describes (employments and licences run into it).
-    #[arg(long, default_value_t = 2024)]
-    year: i32,
+    /// The year the registry describes (employments and licences run into it; default:
+    /// the last full year, the default period of `aggregate`).
+    #[arg(long)]
+    year: Option<i32>,
     /// Leave out the deliberately bad records (about 1 % of workers otherwise).
     #[arg(long)]
     no_bad_records: bool,
@@ -34,15 +35,13 @@ pub fn run(args: &Args) -> Result<u8, CliError> {
         workers: args.synthetic.workers,
         seed: args.synthetic.seed,
         country: Country::parse(&args.synthetic.country)?,
-        year: args.year,
+        year: args.year.unwrap_or_else(super::last_full_year),
         bad_records: !args.no_bad_records,
     };
     let threads = args
         .threads
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, usize::from));
-    let spinner = indicatif::ProgressBar::new_spinner()
-        .with_message(format!("generating {} workers", args.synthetic.workers));
-    spinner.enable_steady_tick(std::time::Duration::from_millis(120));
+    let spinner = crate::output::spinner(format!("generating {} workers", args.synthetic.workers));
     let started = Instant::now();
     let synthetic = SyntheticRegistry::new(config);
     let counts = hrh_fhir::write::export_synthetic(&synthetic, &args.out, threads)?;

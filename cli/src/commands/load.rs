@@ -22,6 +22,9 @@ pub struct Args {
     /// Entries per transaction Bundle.
     #[arg(long, value_name = "N", default_value_t = 100, value_parser = clap::value_parser!(u32).range(1..))]
     batch_size: u32,
+    /// Print one JSON document on stdout (the report below as data); the text goes to stderr.
+    #[arg(long)]
+    json: bool,
     /// FHIR files (NDJSON, Bundles, `.gz`) or directories of them.
     #[arg(required = true)]
     inputs: Vec<PathBuf>,
@@ -29,6 +32,7 @@ pub struct Args {
 
 /// Reads the registry and sends it.
 pub fn run(args: &Args, insecure: bool) -> Result<u8, CliError> {
+    crate::output::set_json(args.json);
     let client = super::fhir_client(&args.url, insecure)?;
     let batch = usize::try_from(args.batch_size).unwrap_or(usize::MAX);
     publish(&client, &args.url, &args.inputs, batch, "")
@@ -70,9 +74,24 @@ pub fn publish(
     });
     bar.finish_and_clear();
     let counts = counts.map_err(CliError::fhir_server(url))?;
-    println!(
+    crate::output::say!(
         "loaded {records} {what}record(s) in {} transaction(s): created {}, updated {}, failed {}",
-        counts.bundles, counts.created, counts.updated, counts.failed
+        counts.bundles,
+        counts.created,
+        counts.updated,
+        counts.failed
+    );
+    crate::output::record(
+        "load",
+        serde_json::json!({
+            "records": records,
+            "records_rejected_while_reading": report.rejected.len(),
+            "bundles": counts.bundles,
+            "created": counts.created,
+            "updated": counts.updated,
+            "failed": counts.failed,
+            "errors": counts.errors,
+        }),
     );
     for error in &counts.errors {
         eprintln!("refused: {error}");

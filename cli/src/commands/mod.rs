@@ -1,6 +1,7 @@
 //! One module per subcommand; each returns the exit status on success.
 
 pub mod aggregate;
+pub mod completions;
 pub mod convert;
 pub mod demo;
 pub mod facilities;
@@ -11,7 +12,8 @@ pub mod push;
 pub mod sync;
 pub mod validate;
 
-use hrh_core::{Country, Period};
+use chrono::Datelike;
+use hrh_core::{Country, Period, PeriodType};
 
 use crate::error::CliError;
 
@@ -35,9 +37,10 @@ pub struct FigureArgs {
     /// A built-in mapping (`nhwa-module1`, `nhwa-module1-subnational`) or a mapping file.
     #[arg(long, default_value = "nhwa-module1")]
     pub mapping: String,
-    /// The DHIS2 reporting period, e.g. `2024`.
+    /// The DHIS2 reporting period, e.g. `2024` (default: the last full period of the
+    /// mapping's type, the last full year for the NHWA mappings).
     #[arg(long)]
-    pub period: String,
+    pub period: Option<String>,
     /// The home country (ISO 3166-1), e.g. `UZ`.
     #[arg(long)]
     pub country: String,
@@ -60,8 +63,23 @@ impl FigureArgs {
         ),
         CliError,
     > {
-        let (period, home) = period_and_country(&self.period, &self.country)?;
         let mapping = mapping(&self.mapping)?;
+        let home = Country::parse(&self.country)?;
+        let period = if let Some(id) = &self.period {
+            Period::parse(id)?
+        } else {
+            let period_type = mapping.period_type.unwrap_or(PeriodType::Yearly);
+            let period = Period::last_full(today(), period_type)?;
+            let what = if period_type == PeriodType::Yearly {
+                "year".to_owned()
+            } else {
+                format!("{} period", period_type.name())
+            };
+            crate::output::note(&format!(
+                "period {period} (the last full {what}; --period to choose another)"
+            ));
+            period
+        };
         let options = hrh_core::aggregate::Options {
             period,
             home,
@@ -86,9 +104,14 @@ pub fn aggregate_files(
     )?)
 }
 
-/// Reads `--period` and `--country` the same way in every command.
-pub fn period_and_country(period: &str, country: &str) -> Result<(Period, Country), CliError> {
-    Ok((Period::parse(period)?, Country::parse(country)?))
+/// Today's date, local time: what "the last full year" is judged from.
+pub fn today() -> chrono::NaiveDate {
+    chrono::Local::now().date_naive()
+}
+
+/// The last full calendar year: the default year of `demo` and `generate`.
+pub fn last_full_year() -> i32 {
+    today().year() - 1
 }
 
 /// A mapping by built-in name or file path.

@@ -13,7 +13,7 @@ use hrh_dhis2::import_summary::{Conflict, ImportSummary};
 use hrh_dhis2::{DataValue, DataValueSet};
 
 use crate::error::CliError;
-use crate::output::{self, Format};
+use crate::output::{self, Format, say};
 
 /// `importStrategy` as a flag value.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -42,6 +42,7 @@ impl From<Strategy> for ImportStrategy {
 
 /// Arguments of `hrh push`.
 #[derive(Debug, clap::Args)]
+#[allow(clippy::struct_excessive_bools)] // each bool is an on/off flag of the command line
 pub struct Args {
     /// The DHIS2 instance, e.g. `https://dhis2.example.org` (credentials from
     /// `HRH_DHIS2_USERNAME`/`HRH_DHIS2_PASSWORD` or `HRH_DHIS2_TOKEN`).
@@ -68,12 +69,16 @@ pub struct Args {
     /// The format of the input (default: from its extension).
     #[arg(long, value_enum)]
     from: Option<Format>,
+    /// Print one JSON document on stdout (the report below as data); the text goes to stderr.
+    #[arg(long)]
+    json: bool,
     /// The figures: DHIS2 JSON, CSV, ADX or an mADX `MeasureReport` Bundle.
     file: PathBuf,
 }
 
 /// Checks, imports and reports.
 pub fn run(args: &Args, insecure: bool) -> Result<u8, CliError> {
+    output::set_json(args.json);
     let set = read(args)?;
     let data_set = args.data_set.clone().or_else(|| set.data_set.clone());
     if !args.skip_preflight && data_set.is_none() {
@@ -123,6 +128,7 @@ pub fn send(
                 server(url)(error)
             }
         })?;
+        output::record("preflight", preflight_json(data_set, &report, &resolved));
         if !report.is_clean() {
             print_preflight(&report, &resolved);
             eprintln!(
@@ -133,7 +139,7 @@ pub fn send(
             );
             return Ok(1);
         }
-        println!(
+        say!(
             "pre-flight: {} value(s) checked against data set {data_set}, no problem",
             report.checked
         );
@@ -142,6 +148,7 @@ pub fn send(
     let summary = client
         .import_data_values(set, options)
         .map_err(server(url))?;
+    output::record("import", import_json(&summary, &resolved, options.dry_run));
     print_summary(&summary, &resolved, options.dry_run);
     if summary.is_complete_success() {
         Ok(0)
@@ -184,9 +191,85 @@ fn describe(value: Option<&DataValue>) -> String {
     text
 }
 
+/// A value's fields for `--json`.
+fn value_json(value: Option<&DataValue>) -> serde_json::Value {
+    value.map_or(serde_json::Value::Null, |v| {
+        serde_json::json!({
+            "dataElement": v.data_element,
+            "period": v.period,
+            "orgUnit": v.org_unit,
+            "categoryOptionCombo": v.category_option_combo,
+            "attributeOptionCombo": v.attribute_option_combo,
+            "value": v.value,
+        })
+    })
+}
+
+/// The pre-flight report for `--json`.
+fn preflight_json(
+    data_set: &str,
+    report: &PreflightReport,
+    resolved: &[DataValue],
+) -> serde_json::Value {
+    let problems: Vec<_> = report
+        .problems
+        .iter()
+        .map(|p| {
+            serde_json::json!({
+                "index": p.index,
+                "issue": p.issue.to_string(),
+                "value": value_json(resolved.get(p.index)),
+            })
+        })
+        .collect();
+    serde_json::json!({
+        "data_set": data_set,
+        "checked": report.checked,
+        "clean": report.is_clean(),
+        "problems": problems,
+    })
+}
+
+/// The import summary for `--json`: the counts and every rejected value with DHIS2's messages.
+fn import_json(
+    summary: &ImportSummary,
+    resolved: &[DataValue],
+    dry_run: bool,
+) -> serde_json::Value {
+    let rejected: Vec<_> = summary
+        .rejections(resolved)
+        .iter()
+        .map(|r| {
+            serde_json::json!({
+                "index": r.index,
+                "value": value_json(r.value),
+                "reasons": r.conflicts.iter().map(|c| conflict_text(c)).collect::<Vec<_>>(),
+            })
+        })
+        .collect();
+    let unattached: Vec<_> = summary
+        .conflicts
+        .iter()
+        .filter(|c| c.indexes.is_empty())
+        .map(|c| serde_json::json!({"object": c.object, "message": conflict_text(c)}))
+        .collect();
+    let count = summary.import_count;
+    serde_json::json!({
+        "dry_run": dry_run,
+        "status": summary.status,
+        "imported": count.imported,
+        "updated": count.updated,
+        "ignored": count.ignored,
+        "deleted": count.deleted,
+        "complete_success": summary.is_complete_success(),
+        "rejected": rejected,
+        "conflicts": unattached,
+    })
+}
+
 fn print_preflight(report: &PreflightReport, resolved: &[DataValue]) {
     for problem in &report.problems {
-        println!(
+        say!(
             "value {}: {} ({})",
             problem.index,
             problem.issue,
@@ -211,7 +294,7 @@ fn conflict_text(conflict: &Conflict) -> String {
 
 fn print_summary(summary: &ImportSummary, resolved: &[DataValue], dry_run: bool) {
     let count = summary.import_count;
-    println!(
+    say!(
         "{}: imported {}, updated {}, ignored {}, deleted {} (status {:?})",
         if dry_run {
             "dry run, nothing stored"
@@ -230,7 +313,7 @@ fn print_summary(summary: &ImportSummary, resolved: &[DataValue], dry_run: bool)
             .iter()
             .map(|c| conflict_text(c))
             .collect();
-        println!(
+        say!(
             "rejected value {}: {}: {}",
             rejection.index,
             describe(rejection.value),
@@ -243,7 +326,7 @@ fn print_summary(summary: &ImportSummary, resolved: &[DataValue], dry_run: bool)
     }
     // Conflicts DHIS2 did not tie to a value (older versions send no indexes).
     for conflict in summary.conflicts.iter().filter(|c| c.indexes.is_empty()) {
-        println!(
+        say!(
             "conflict: {}: {}",
             conflict.object.as_deref().unwrap_or("-"),
             conflict_text(conflict)

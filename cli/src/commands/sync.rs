@@ -18,6 +18,7 @@ use hrh_fhir::mirror::{Mirror, SyncState};
 use hrh_fhir::sync::{EXPORT_WATERMARK, Pulled};
 
 use crate::error::CliError;
+use crate::output::{self, say};
 
 /// Arguments of `hrh sync`.
 #[derive(Debug, clap::Args)]
@@ -46,10 +47,14 @@ pub struct Args {
     /// Data values per import request (default 1,000).
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
     chunk: Option<u32>,
+    /// Print one JSON document on stdout (the report below as data); the text goes to stderr.
+    #[arg(long)]
+    json: bool,
 }
 
 /// Pulls, aggregates, pushes, and stores the state on success.
 pub fn run(args: &Args, insecure: bool) -> Result<u8, CliError> {
+    output::set_json(args.json);
     let (_, aggregation) = args.figures.aggregation()?;
     let chunk = args.chunk.map(|n| usize::try_from(n).unwrap_or(usize::MAX));
     let dhis2 = super::dhis2_client(&args.dhis2, insecure, |settings| match chunk {
@@ -66,7 +71,7 @@ pub fn run(args: &Args, insecure: bool) -> Result<u8, CliError> {
                 directory.display()
             )));
         }
-        println!(
+        say!(
             "reading {} file(s) from {}",
             files.len(),
             directory.display()
@@ -84,16 +89,19 @@ pub fn run(args: &Args, insecure: bool) -> Result<u8, CliError> {
 
     let (result, report) = super::aggregate_files(&files, aggregation)?;
     if !report.rejected.is_empty() {
-        println!(
+        say!(
             "{} records rejected (see `hrh validate`)",
             report.rejected.len()
         );
     }
-    println!("{}", result.account);
+    say!("{}", result.account);
+    output::record("records_rejected", report.rejected.len());
+    output::record("account", result.account.summary());
     let set = DataValueSet::from_result(&result);
-    println!("{} value(s) to push", set.data_values.len());
+    output::record("values", set.data_values.len());
+    say!("{} value(s) to push", set.data_values.len());
     if set.data_set.is_none() {
-        println!("the mapping names no data set: no pre-flight check");
+        say!("the mapping names no data set: no pre-flight check");
     }
     let import = ImportOptions {
         dry_run: args.dry_run,
@@ -104,9 +112,11 @@ pub fn run(args: &Args, insecure: bool) -> Result<u8, CliError> {
     if let Some(pulled) = pulled {
         if code == 0 && !args.dry_run {
             pulled.state.write(&args.state).map_err(CliError::from)?;
-            println!("state stored in {}", args.state.display());
+            output::record("state_stored", true);
+            say!("state stored in {}", args.state.display());
         } else {
-            println!(
+            output::record("state_stored", false);
+            say!(
                 "state not stored ({}): the next sync pulls these changes again",
                 if args.dry_run {
                     "dry run"
@@ -135,12 +145,11 @@ fn pull(args: &Args, insecure: bool) -> Result<(Vec<PathBuf>, Pulled), CliError>
     let client = super::fhir_client(&args.fhir, insecure)?;
     let state = SyncState::read(&args.state)?;
     let mirror = Mirror::open(mirror_dir(args))?;
-    let spinner = indicatif::ProgressBar::new_spinner().with_message(format!(
+    let spinner = output::spinner(format!(
         "pulling from {}{}",
         args.fhir.trim(),
         if args.bulk { " ($export)" } else { "" }
     ));
-    spinner.enable_steady_tick(std::time::Duration::from_millis(120));
     let pulled = if args.bulk {
         hrh_fhir::sync::pull_export(&client, &mirror, &state)
     } else {
@@ -153,26 +162,53 @@ fn pull(args: &Args, insecure: bool) -> Result<(Vec<PathBuf>, Pulled), CliError>
 }
 
 fn print_pulled(pulled: &Pulled, bulk: bool) {
+    let types: Vec<_> = pulled
+        .types
+        .iter()
+        .map(|t| {
+            serde_json::json!({
+                "resource_type": t.resource_type,
+                "changes": t.changes,
+                "deletions": t.deletions,
+                "upserted": t.applied.upserted,
+                "deleted": t.applied.deleted,
+            })
+        })
+        .collect();
+    output::record(
+        "pull",
+        serde_json::json!({
+            "bulk": bulk,
+            "reset": pulled.reset,
+            "changes": pulled.changes(),
+            "deletions": pulled.deletions(),
+            "types": types,
+        }),
+    );
     if bulk {
-        println!("mirror replaced by a full export");
+        say!("mirror replaced by a full export");
     } else if pulled.reset {
-        println!(
+        say!(
             "mirror started afresh from full history (first sync of this server, or an empty mirror)"
         );
     }
     let how = if bulk { "$export" } else { "_history" };
     for t in &pulled.types {
-        println!(
+        say!(
             "pulled {}: {} change(s), {} deletion(s) ({how}; mirror: {} upserted, {} deleted)",
-            t.resource_type, t.changes, t.deletions, t.applied.upserted, t.applied.deleted
+            t.resource_type,
+            t.changes,
+            t.deletions,
+            t.applied.upserted,
+            t.applied.deleted
         );
     }
-    println!(
+    say!(
         "pulled {} change(s), {} deletion(s) in total",
         pulled.changes(),
         pulled.deletions()
     );
     if let Some(time) = pulled.state.since.get(EXPORT_WATERMARK) {
-        println!("export transaction time {time}");
+        say!("export transaction time {time}");
     }
 }

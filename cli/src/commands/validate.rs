@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use hrh_core::quality;
+use hrh_core::quality::{self, Severity};
 use hrh_fhir::{ReadConfig, inputs, read_registry};
 use serde::Serialize;
 
@@ -17,6 +17,9 @@ pub struct Args {
     /// Print the report as JSON on stdout.
     #[arg(long)]
     json: bool,
+    /// Exit 1 on warnings too, not only on errors (info findings never fail).
+    #[arg(long)]
+    strict: bool,
     /// Judge ages and "future" at this date (default: today).
     #[arg(long, value_name = "YYYY-MM-DD")]
     as_of: Option<String>,
@@ -27,11 +30,15 @@ struct JsonReport<'a> {
     records_read: usize,
     records_accepted: usize,
     rejected: Vec<String>,
+    errors: usize,
+    warnings: usize,
+    info: usize,
     findings: &'a [quality::Finding],
     counts: Vec<(&'static str, usize)>,
 }
 
-/// Exit status 0 when clean, 1 when problems were found, 2 when the input is unusable.
+/// Exit status 0 when nothing fails, 1 when records were rejected or a finding is an error
+/// (or a warning, with `--strict`), 2 when the input is unusable.
 pub fn run(args: &Args) -> Result<u8, CliError> {
     let files = inputs::expand(&args.inputs)?;
     if files.is_empty() {
@@ -65,6 +72,9 @@ pub fn run(args: &Args) -> Result<u8, CliError> {
             records_read: report.read,
             records_accepted: report.accepted,
             rejected,
+            errors: checked.count_of(Severity::Error),
+            warnings: checked.count_of(Severity::Warning),
+            info: checked.count_of(Severity::Info),
             findings: &checked.findings,
             counts: checked.counts(),
         };
@@ -76,18 +86,27 @@ pub fn run(args: &Args) -> Result<u8, CliError> {
             println!("rejected: {line}");
         }
         for finding in &checked.findings {
-            println!("{finding}");
+            println!("{}: {finding}", finding.severity);
         }
-        eprintln!(
-            "{} records read, {} accepted, {} rejected; {} findings",
+        crate::output::note(&format!(
+            "{} records read, {} accepted, {} rejected; {} findings ({} errors, {} warnings, {} info)",
             report.read,
             report.accepted,
             report.rejected.len(),
-            checked.findings.len()
-        );
-        for (code, n) in checked.counts() {
-            eprintln!("  {code}: {n}");
+            checked.findings.len(),
+            checked.count_of(Severity::Error),
+            checked.count_of(Severity::Warning),
+            checked.count_of(Severity::Info),
+        ));
+        for (severity, code, n) in checked.counts_by_severity() {
+            crate::output::note(&format!("  {severity} {code}: {n}"));
         }
     }
-    Ok(u8::from(!report.rejected.is_empty() || !checked.is_clean()))
+    let fails_at = if args.strict {
+        Severity::Warning
+    } else {
+        Severity::Error
+    };
+    let failed = checked.worst().is_some_and(|worst| worst >= fails_at);
+    Ok(u8::from(!report.rejected.is_empty() || failed))
 }

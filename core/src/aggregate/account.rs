@@ -110,7 +110,52 @@ pub struct Account {
     pub orphan_employments: u64,
 }
 
+/// An [`Account`] with readable keys, as JSON output and the Python wheel show it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AccountSummary {
+    /// The reference date reasons are judged at.
+    pub reference_date: NaiveDate,
+    /// Workers given.
+    pub workers: u64,
+    /// Workers counted in at least one figure.
+    pub counted: u64,
+    /// Workers counted in no figure, by readable reason.
+    pub not_counted: BTreeMap<String, u64>,
+    /// Counted workers left out of a breakdown: breakdown → readable reason → workers.
+    pub left_out: BTreeMap<String, BTreeMap<String, u64>>,
+    /// Values withheld by small-cell suppression.
+    pub withheld_values: u64,
+    /// Employments whose practitioner was not among the records.
+    pub orphan_employments: u64,
+}
+
 impl Account {
+    /// The account with readable keys (reasons as [`Account::lines`] words them).
+    pub fn summary(&self) -> AccountSummary {
+        let on = self.reference_date;
+        let mut not_counted: BTreeMap<String, u64> = BTreeMap::new();
+        for (what, n) in self.not_counted_reasons() {
+            *not_counted.entry(what).or_default() += n;
+        }
+        let mut left_out: BTreeMap<String, BTreeMap<String, u64>> = BTreeMap::new();
+        for ((breakdown, reason), n) in &self.left_out {
+            *left_out
+                .entry(breakdown.to_string())
+                .or_default()
+                .entry(reason.describe(on))
+                .or_default() += n;
+        }
+        AccountSummary {
+            reference_date: on,
+            workers: self.workers,
+            counted: self.counted,
+            not_counted,
+            left_out,
+            withheld_values: self.withheld_values,
+            orphan_employments: self.orphan_employments,
+        }
+    }
+
     pub(crate) fn new(reference_date: NaiveDate) -> Self {
         Self {
             reference_date,

@@ -2,7 +2,7 @@
 //! DHIS2 category option combo. Mappings are data (TOML files), not code; see
 //! [`Mapping::from_toml`] for the file format.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 
 use serde::Serialize;
@@ -377,5 +377,60 @@ impl Mapping {
             .find(|(n, _)| *n == name)
             .ok_or_else(|| crate::CoreError::UnknownMapping(name.to_owned()))?;
         Self::from_toml(text)
+    }
+}
+
+/// Readable names of a mapping's data elements and category option combos, to show
+/// beside their UIDs ([`Mapping::names`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Names {
+    data_elements: HashMap<String, String>,
+    combos: HashMap<(String, String), String>,
+}
+
+impl Names {
+    /// The name of a data element (the target's `name`), when the mapping gives one.
+    pub fn data_element(&self, data_element: &str) -> Option<&str> {
+        self.data_elements.get(data_element).map(String::as_str)
+    }
+
+    /// The breakdown and category a combo stands for in a data element, e.g. `sex: female`,
+    /// `age_group: 25-34`, or `total`.
+    pub fn combo(&self, data_element: &str, combo: &str) -> Option<&str> {
+        self.combos
+            .get(&(data_element.to_owned(), combo.to_owned()))
+            .map(String::as_str)
+    }
+}
+
+impl Mapping {
+    /// The readable names of the figures' data elements and combos.
+    ///
+    /// ```
+    /// let mapping = hrh_core::aggregate::Mapping::builtin("nhwa-module1")?;
+    /// let names = mapping.names();
+    /// let target = &mapping.targets[0];
+    /// assert_eq!(names.data_element(&target.data_element), target.name.as_deref());
+    /// # Ok::<(), hrh_core::CoreError>(())
+    /// ```
+    pub fn names(&self) -> Names {
+        let mut names = Names::default();
+        for target in &self.targets {
+            if let Some(name) = &target.name {
+                names
+                    .data_elements
+                    .insert(target.data_element.clone(), name.clone());
+            }
+            for (category, combo) in &target.combos {
+                let name = match category {
+                    Category::Total => "total".to_owned(),
+                    _ => format!("{}: {}", target.breakdown.name(), category.key()),
+                };
+                names
+                    .combos
+                    .insert((target.data_element.clone(), combo.clone()), name);
+            }
+        }
+        names
     }
 }

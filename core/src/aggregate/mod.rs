@@ -40,12 +40,12 @@ mod facts;
 mod mapping;
 mod overview;
 
-pub use account::{Account, Reason};
+pub use account::{Account, AccountSummary, Reason};
 pub use engine::{AggregateResult, Aggregation, Options, WorkerKey};
 pub use facts::{EmploymentFacts, Judge, PractitionerFacts};
 pub use mapping::{
-    ActivityLevel, BUILTIN, Breakdown, Category, IdScheme, Mapping, Measure, OrgUnitRule, Origin,
-    Population, Target, ownership_from_key, ownership_key,
+    ActivityLevel, BUILTIN, Breakdown, Category, IdScheme, Mapping, Measure, Names, OrgUnitRule,
+    Origin, Population, Target, ownership_from_key, ownership_key,
 };
 pub use overview::{OverviewRow, overview};
 

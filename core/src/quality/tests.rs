@@ -120,15 +120,15 @@ fn every_known_problem_is_found_with_record_and_field() {
     let got: Vec<String> = report.findings.iter().map(ToString::to_string).collect();
     let expected = [
         "Practitioner/no-sex: sex: no sex recorded",
-        "Practitioner/bad-sex: sex: invalid sex \"F\"",
-        "Practitioner/bad-birth: birth_date: invalid date \"2020-13-01\"",
+        "Practitioner/bad-sex: sex: invalid sex \"F\" (accepted: male, female, other, unknown)",
+        "Practitioner/bad-birth: birth_date: invalid date \"2020-13-01\" (accepted: YYYY, YYYY-MM or YYYY-MM-DD)",
         "Practitioner/future: birth_date: birth date in the future",
         "Practitioner/child: birth_date: implausible age 9",
         "Practitioner/old: birth_date: implausible age 124",
         "Practitioner/dup: identifier: identifier urn:oid:2.16.860.1|A1 also on clean",
         "PractitionerRole/r-nofac: facility: role without facility",
         "PractitionerRole/r-nofac: occupation: no occupation code",
-        "PractitionerRole/r-badocc: occupation: unknown occupation code \"9999\"",
+        "PractitionerRole/r-badocc: occupation: unknown occupation code \"9999\" (accepted: an ISCO-08 group of 1 to 4 digits, e.g. 2221, or a code the job-code table maps to one)",
         "PractitionerRole/r-multi-3: period: period ends before it starts",
         "PractitionerRole/r-ghost: practitioner: refers to nobody, which is not in the registry",
         "PractitionerRole/r-multi-2: period: overlaps employment r-multi-1",
@@ -196,7 +196,151 @@ fn inactive_jobs_do_not_overlap_and_severities_are_set() {
         services: vec![],
     };
     let report = check(&reg, &Options::as_of(d(2024, 12, 31)));
-    assert_eq!(report.findings[0].problem.severity(), Severity::Warning);
+    assert_eq!(report.findings[0].severity, Severity::Warning);
+    assert_eq!(report.worst(), Some(Severity::Warning));
     reg.employments[1].active = Some(false);
     assert!(check(&reg, &Options::as_of(d(2024, 12, 31))).is_clean());
+}
+
+fn two_jobs(second: Employment) -> Registry {
+    Registry {
+        practitioners: vec![worker("a")],
+        employments: vec![
+            Employment {
+                fte: Some(1.0),
+                ..job("r1", "a", d(2020, 1, 1), None)
+            },
+            second,
+        ],
+        organizations: vec![Organization {
+            id: "o1".into(),
+            ..Default::default()
+        }],
+        facilities: ["f1", "f2"]
+            .map(|id| Facility {
+                id: id.into(),
+                ..Default::default()
+            })
+            .to_vec(),
+        services: vec![],
+    }
+}
+
+fn overlap_codes(second: Employment) -> Vec<(&'static str, Severity)> {
+    check(&two_jobs(second), &Options::as_of(d(2024, 12, 31)))
+        .findings
+        .iter()
+        .map(|f| (f.problem.code(), f.severity))
+        .collect()
+}
+
+#[test]
+fn overlaps_are_errors_only_when_the_record_id_would_pick_the_counted_job() {
+    let same_start_other_facility = Employment {
+        fte: Some(1.0),
+        facility: Some("f2".into()),
+        ..job("r2", "a", d(2020, 1, 1), None)
+    };
+    assert_eq!(
+        overlap_codes(same_start_other_facility.clone()),
+        [("ambiguous_main_employment", Severity::Error)]
+    );
+    let other_occupation = Employment {
+        occupation: Recorded::Valid("2211".parse().unwrap()),
+        ..same_start_other_facility.clone()
+    };
+    assert_eq!(
+        overlap_codes(other_occupation),
+        [("ambiguous_main_employment", Severity::Error)]
+    );
+    // The FTE decides: the higher one counts.
+    let part_time = Employment {
+        fte: Some(0.5),
+        ..same_start_other_facility.clone()
+    };
+    assert_eq!(
+        overlap_codes(part_time),
+        [("overlapping_employments", Severity::Warning)]
+    );
+    // The start decides: the earlier one counts.
+    let later = Employment {
+        period: DateRange::new(Some(d(2021, 1, 1)), None),
+        ..same_start_other_facility.clone()
+    };
+    assert_eq!(
+        overlap_codes(later),
+        [("overlapping_employments", Severity::Warning)]
+    );
+    // Either one counts the worker the same way.
+    let same_everything = Employment {
+        facility: Some("f1".into()),
+        ..same_start_other_facility.clone()
+    };
+    assert_eq!(
+        overlap_codes(same_everything),
+        [("overlapping_employments", Severity::Warning)]
+    );
+    // Not both held on the check date: the stock has no choice to make.
+    let ended = Employment {
+        period: DateRange::new(Some(d(2020, 1, 1)), Some(d(2023, 6, 30))),
+        ..same_start_other_facility
+    };
+    assert_eq!(
+        overlap_codes(ended),
+        [("overlapping_employments", Severity::Warning)]
+    );
+}
+
+#[test]
+fn severities_follow_what_the_figures_use() {
+    let report = check(&registry(), &Options::as_of(d(2024, 12, 31)));
+    let severity_of = |id: &str, field: &str| {
+        report
+            .findings
+            .iter()
+            .find(|f| f.record_id == id && f.field == field)
+            .map(|f| f.severity)
+    };
+    assert_eq!(severity_of("no-sex", "sex"), Some(Severity::Error));
+    assert_eq!(severity_of("r-badocc", "occupation"), Some(Severity::Error));
+    assert_eq!(severity_of("child", "birth_date"), Some(Severity::Warning));
+    assert_eq!(severity_of("r-multi-2", "period"), Some(Severity::Warning));
+    assert_eq!(severity_of("r-multi-3", "period"), Some(Severity::Error));
+    assert_eq!(report.worst(), Some(Severity::Error));
+    let by_severity = report.counts_by_severity();
+    assert_eq!(by_severity[0].0, Severity::Error, "errors first");
+    assert!(by_severity.contains(&(Severity::Warning, "implausible_age", 2)));
+    assert!(by_severity.contains(&(Severity::Error, "reversed_period", 1)));
+    assert_eq!(
+        report.count_of(Severity::Error)
+            + report.count_of(Severity::Warning)
+            + report.count_of(Severity::Info),
+        report.findings.len()
+    );
+    let foreign = Registry {
+        practitioners: vec![Practitioner {
+            nationality: Recorded::Invalid("XX".into()),
+            country_of_birth: Recorded::Invalid("YY".into()),
+            ..worker("a")
+        }],
+        ..Registry::default()
+    };
+    let found: Vec<_> = check(&foreign, &Options::as_of(d(2024, 12, 31)))
+        .findings
+        .into_iter()
+        .map(|f| (f.field, f.severity, f.problem.to_string()))
+        .collect();
+    assert_eq!(found.len(), 2);
+    assert_eq!(found[0].0, "nationality");
+    assert_eq!(found[0].1, Severity::Info, "no figure uses the nationality");
+    assert_eq!(
+        found[1].1,
+        Severity::Error,
+        "left out of place-of-birth figures"
+    );
+    assert!(
+        found[1].2.contains("accepted: ISO 3166-1"),
+        "{}",
+        found[1].2
+    );
 }
