@@ -310,7 +310,8 @@ fn load_then_sync_follows_edits_and_deletions_and_a_quiet_sync_changes_nothing()
     has(&run.stdout, "imported 0, updated 0");
     assert_eq!(stored(&standin, &data_set), expected_after);
 
-    // And from a directory: the files are read directly, no state is kept.
+    // And from a directory: the files are read directly, the state keeps no watermark,
+    // only the pushed total (for the drop check).
     let dir_state = dir.join("from-dir/state.json");
     let run = sync(
         copy.to_str().unwrap(),
@@ -320,7 +321,9 @@ fn load_then_sync_follows_edits_and_deletions_and_a_quiet_sync_changes_nothing()
         &ADMIN,
     );
     ok(&run);
-    assert!(!dir_state.exists());
+    let kept: Value = serde_json::from_slice(&std::fs::read(&dir_state).unwrap()).unwrap();
+    assert_eq!(kept["since"], json!({}), "{kept}");
+    assert_eq!(kept["pushed"].as_array().unwrap().len(), 1, "{kept}");
 }
 
 #[test]

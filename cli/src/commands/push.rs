@@ -8,6 +8,7 @@
 use std::path::PathBuf;
 
 use clap::ValueEnum;
+use hrh_core::aggregate::guard::{self, Limits};
 use hrh_dhis2::client::{ImportOptions, ImportStrategy, PreflightReport};
 use hrh_dhis2::import_summary::{Conflict, ImportSummary};
 use hrh_dhis2::{DataValue, DataValueSet};
@@ -41,6 +42,7 @@ impl From<Strategy> for ImportStrategy {
 }
 
 /// Arguments of `hrh push`.
+#[allow(clippy::struct_excessive_bools)] // each bool is a command-line flag
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// The DHIS2 instance, e.g. `https://dhis2.example.org` (credentials from
@@ -65,6 +67,10 @@ pub struct Args {
     /// Send without the pre-flight check of data elements, option combos and org units.
     #[arg(long)]
     skip_preflight: bool,
+    /// Accept on purpose a file with no value, or with every value zero or blank (which
+    /// would overwrite the figures in DHIS2 with zeros).
+    #[arg(long)]
+    allow_empty: bool,
     /// The format of the input (default: from its extension).
     #[arg(long, value_enum)]
     from: Option<Format>,
@@ -75,6 +81,14 @@ pub struct Args {
 /// Checks, imports and reports.
 pub fn run(args: &Args, insecure: bool) -> Result<u8, CliError> {
     let set = read(args)?;
+    if args.import_strategy != Strategy::Delete {
+        let limits = Limits {
+            allow_empty: args.allow_empty,
+            ..Limits::default()
+        };
+        guard::check_values(set.data_values.iter().map(|v| v.value.as_deref()), &limits)
+            .map_err(|r| super::refused(&r))?;
+    }
     let data_set = args.data_set.clone().or_else(|| set.data_set.clone());
     if !args.skip_preflight && data_set.is_none() {
         return Err(CliError::Usage(format!(
