@@ -71,10 +71,11 @@ pub struct Args {
     /// would overwrite the figures in DHIS2 with zeros).
     #[arg(long)]
     allow_empty: bool,
-    /// The format of the input (default: from its extension).
+    /// The format of the input (default: from its content: the XML root element, the JSON
+    /// keys; CSV by the `.csv` name).
     #[arg(long, value_enum)]
     from: Option<Format>,
-    /// The figures: DHIS2 JSON, CSV, ADX or an mADX `MeasureReport` Bundle.
+    /// The figures: DHIS2 JSON, DXF2 XML, CSV, ADX or an mADX `MeasureReport` Bundle.
     file: PathBuf,
 }
 
@@ -90,7 +91,20 @@ pub fn run(args: &Args, insecure: bool) -> Result<u8, CliError> {
             .map_err(|r| super::refused(&r))?;
     }
     let data_set = args.data_set.clone().or_else(|| set.data_set.clone());
-    if !args.skip_preflight && data_set.is_none() {
+    // The pre-flight compares UIDs: a file naming its identifiers otherwise is sent as is.
+    let skip_preflight = args.skip_preflight || !set.names_uids();
+    if !args.skip_preflight && skip_preflight {
+        let schemes: Vec<String> = set
+            .id_schemes()
+            .into_iter()
+            .filter_map(|(name, scheme)| Some(format!("{name}={}", scheme?)))
+            .collect();
+        println!(
+            "no pre-flight check: the file names its identifiers by {} (the check compares UIDs)",
+            schemes.join(", ")
+        );
+    }
+    if !skip_preflight && data_set.is_none() {
         return Err(CliError::Usage(format!(
             "{}: no dataSet in the file for the pre-flight check; give --data-set UID (or --skip-preflight)",
             args.file.display()
@@ -101,7 +115,7 @@ pub fn run(args: &Args, insecure: bool) -> Result<u8, CliError> {
         Some(n) => settings.with_chunk_size(n),
         None => settings,
     })?;
-    let preflight = data_set.as_deref().filter(|_| !args.skip_preflight);
+    let preflight = data_set.as_deref().filter(|_| !skip_preflight);
     let options = ImportOptions {
         dry_run: args.dry_run,
         import_strategy: args.import_strategy.into(),
@@ -172,8 +186,7 @@ pub fn send(
 
 /// Reads the file in its format.
 fn read(args: &Args) -> Result<DataValueSet, CliError> {
-    let format = output::format_of(&args.file, args.from)?;
-    output::read_set(&args.file, format)
+    output::read_set(&args.file, args.from)
 }
 
 /// `dataElement=… period=… orgUnit=… categoryOptionCombo=… value=…` of a value.
