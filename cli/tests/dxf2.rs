@@ -106,6 +106,14 @@ fn id_schemes_are_kept_through_convert() {
         Some(IdScheme::Attribute("Kx6rYwlEDtT".into()))
     );
     assert_eq!(set.org_unit_id_scheme, Some(IdScheme::Code));
+    // CSV has no place for them: said on stderr.
+    let run = convert(&json, "dhis2-csv", &dir.join("export.csv"), &[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("warning: ") && run.stderr.contains("id schemes"),
+        "{}",
+        run.stderr
+    );
     let back = dir.join("back.xml");
     assert_eq!(convert(&json, "dhis2-xml", &back, &[]).code, 0);
     let text = std::fs::read_to_string(&back).unwrap();

@@ -25,6 +25,12 @@ pub struct Args {
 /// Reads one format and writes another.
 pub fn run(args: &Args) -> Result<u8, CliError> {
     let set = output::read_set(&args.input, args.from)?;
+    if !set.names_uids() && !matches!(args.to, Format::Dhis2Json | Format::Dhis2Xml) {
+        eprintln!(
+            "warning: {}: its id schemes (dataElementIdScheme, orgUnitIdScheme, ...) cannot be written in this format; the identifiers are written as they are",
+            args.input.display()
+        );
+    }
     output::to_file_or_stdout(args.output.as_deref(), |out| {
         output::write_set(&set, None, args.to, out)
     })?;
