@@ -54,7 +54,7 @@ enum Command {
     Validate(commands::validate::Args),
     /// Aggregate a registry into figures with a mapping (NHWA Module 1 by default).
     Aggregate(commands::aggregate::Args),
-    /// Convert figures between DHIS2 JSON, CSV, ADX and mADX `MeasureReport`s.
+    /// Convert figures between DHIS2 JSON, DXF2 XML, CSV, ADX and mADX `MeasureReport`s.
     Convert(commands::convert::Args),
     /// Show DHIS2 period ids: the dates of a period id, or the period of a date.
     Period(commands::period::Args),

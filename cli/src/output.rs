@@ -7,7 +7,8 @@ use clap::ValueEnum;
 use hrh_core::aggregate::{AggregateResult, Mapping};
 use hrh_dhis2::DataValueSet;
 use hrh_dhis2::datavalueset::DataValue;
-use hrh_dhis2::datavalueset::{adx, csv, json};
+use hrh_dhis2::datavalueset::detect::{Document, detect};
+use hrh_dhis2::datavalueset::{adx, csv, json, xml};
 use hrh_fhir::madx;
 
 use crate::error::CliError;
@@ -192,6 +193,9 @@ pub enum Format {
     /// DHIS2 data value set, CSV.
     #[value(name = "dhis2-csv")]
     Dhis2Csv,
+    /// DHIS2 data value set, DXF2 XML (`<dataValueSet xmlns="http://dhis2.org/schema/dxf/2.0">`).
+    #[value(name = "dhis2-xml")]
+    Dhis2Xml,
     /// ADX XML.
     Adx,
     /// IHE mADX: a Bundle of FHIR `MeasureReport`s.
@@ -199,40 +203,32 @@ pub enum Format {
     MeasureReport,
 }
 
-impl Format {
-    /// Guesses the format from a file name (`.json`, `.csv`, `.xml`/`.adx`); a JSON file
-    /// holding a FHIR resource (`"resourceType"`) is a MeasureReport.
-    pub fn from_path(path: &Path) -> Option<Self> {
-        let ext = path.extension()?.to_string_lossy().to_ascii_lowercase();
-        match ext.as_str() {
-            "json" if starts_like_fhir(path) => Some(Self::MeasureReport),
-            "json" => Some(Self::Dhis2Json),
-            "csv" => Some(Self::Dhis2Csv),
-            "xml" | "adx" => Some(Self::Adx),
-            _ => None,
-        }
+/// The format given with `--from`, else the one the content tells (the XML root element and
+/// namespace: DXF2 or ADX; JSON: a DHIS2 data value set or a FHIR `MeasureReport`/Bundle),
+/// else CSV for a `.csv` file.
+fn format_of(path: &Path, bytes: &[u8], from: Option<Format>) -> Result<Format, CliError> {
+    if let Some(from) = from {
+        return Ok(from);
     }
-}
-
-/// The format given with `--from`, else the one the file name tells.
-pub fn format_of(path: &Path, from: Option<Format>) -> Result<Format, CliError> {
-    from.or_else(|| Format::from_path(path)).ok_or_else(|| {
-        CliError::Usage(format!(
-            "{}: cannot tell the format from the name; give --from",
-            path.display()
-        ))
+    let named = |e: hrh_dhis2::Dhis2Error| CliError::Usage(format!("{}: {e}", path.display()));
+    Ok(match detect(bytes).map_err(named)? {
+        Some(Document::Dhis2Json) => Format::Dhis2Json,
+        Some(Document::Dhis2Xml) => Format::Dhis2Xml,
+        Some(Document::Adx) => Format::Adx,
+        Some(Document::Fhir) => Format::MeasureReport,
+        None if path
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("csv")) =>
+        {
+            Format::Dhis2Csv
+        }
+        None => {
+            return Err(CliError::Usage(format!(
+                "{}: neither an XML nor a JSON document, and not named .csv: give --from",
+                path.display()
+            )));
+        }
     })
-}
-
-/// Whether the first 4 KiB of a JSON file mention `"resourceType"`.
-fn starts_like_fhir(path: &Path) -> bool {
-    use std::io::Read;
-    let mut head = [0u8; 4096];
-    let n = std::fs::File::open(path)
-        .and_then(|mut f| f.read(&mut head))
-        .unwrap_or(0);
-    head.get(..n)
-        .is_some_and(|h| h.windows(14).any(|w| w == b"\"resourceType\""))
 }
 
 /// Writes a data value set in `format`; a MeasureReport names breakdowns when the mapping
@@ -246,6 +242,7 @@ pub fn write_set(
     match format {
         Format::Dhis2Json => readable_json(mapping, out, |out| Ok(json::write_json(set, out)?))?,
         Format::Dhis2Csv => csv::write_csv(set, out)?,
+        Format::Dhis2Xml => xml::write_xml(set, out)?,
         Format::Adx => adx::write_adx(set, out)?,
         Format::MeasureReport => {
             let bundle = madx::write(&set.to_aggregates()?, set.data_set.as_deref(), mapping);
@@ -281,19 +278,20 @@ pub fn write_result(
             })?;
         }
         Format::Dhis2Csv => csv::write_csv_values(out, result.values.iter().map(DataValue::from))?,
-        Format::Adx | Format::MeasureReport => {
+        Format::Dhis2Xml | Format::Adx | Format::MeasureReport => {
             write_set(&DataValueSet::from_result(result), mapping, format, out)?;
         }
     }
     Ok(())
 }
 
-/// Reads a data value set in `format`.
-pub fn read_set(path: &Path, format: Format) -> Result<DataValueSet, CliError> {
+/// Reads a data value set in the format `--from` gives, else the one its content tells.
+pub fn read_set(path: &Path, from: Option<Format>) -> Result<DataValueSet, CliError> {
     let bytes = std::fs::read(path).map_err(CliError::io(path))?;
-    Ok(match format {
+    Ok(match format_of(path, &bytes, from)? {
         Format::Dhis2Json => json::read_json(&bytes)?,
         Format::Dhis2Csv => csv::read_csv(bytes.as_slice())?,
+        Format::Dhis2Xml => xml::read_xml(&String::from_utf8_lossy(&bytes))?,
         Format::Adx => adx::read_adx(&String::from_utf8_lossy(&bytes))?,
         Format::MeasureReport => {
             let figures = madx::read(&String::from_utf8_lossy(&bytes))?;

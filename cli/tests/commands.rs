@@ -365,6 +365,8 @@ fn convert_round_trips_between_json_csv_and_adx() {
         values
     };
     assert_eq!(read(&json), read(&back));
+    // Neither XML nor JSON, and not named .csv: the format must be given.
+    std::fs::write(dir.join("values.unknown"), "dataelement,period\n").unwrap();
     let (code, _, stderr) = hrh(&[
         "convert",
         "--to",

@@ -26,7 +26,7 @@ use common::{ADMIN, Standin, hrh, temp_dir};
 use hrh_fhir::client::blocking::FhirClient;
 use hrh_fhir::client::{ClientConfig, SearchParams};
 use sekmet::Sekmet;
-use serde_json::json;
+use serde_json::{Value, json};
 
 /// Edits the server: 15 men recorded as women, 12 roles ended in 2023, 6 more men deleted
 /// with their roles. Returns the number deleted.
@@ -211,7 +211,8 @@ fn load_then_sync_follows_edits_and_deletions_and_a_quiet_sync_changes_nothing()
     has(&run.stdout, "imported 0, updated 0");
     assert_eq!(stored(&standin, &data_set), expected_after);
 
-    // And from a directory: the files are read directly, no state is kept.
+    // And from a directory: the files are read directly, the state keeps no watermark,
+    // only the pushed total (for the drop check).
     let dir_state = dir.join("from-dir/state.json");
     let run = sync(
         copy.to_str().unwrap(),
@@ -221,7 +222,9 @@ fn load_then_sync_follows_edits_and_deletions_and_a_quiet_sync_changes_nothing()
         &ADMIN,
     );
     ok(&run);
-    assert!(!dir_state.exists());
+    let kept: Value = serde_json::from_slice(&std::fs::read(&dir_state).unwrap()).unwrap();
+    assert_eq!(kept["since"], json!({}), "{kept}");
+    assert_eq!(kept["pushed"].as_array().unwrap().len(), 1, "{kept}");
 }
 
 #[test]

@@ -117,6 +117,26 @@ impl IdScheme {
     }
 }
 
+/// Written as its parameter text (`UID`, `CODE`, `ATTRIBUTE:<uid>`).
+impl serde::Serialize for IdScheme {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+/// Read from its parameter text, as [`FromStr`] reads it.
+impl<'de> serde::Deserialize<'de> for IdScheme {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> std::result::Result<Self, D::Error> {
+        let text = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
+        text.parse().map_err(serde::de::Error::custom)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -390,3 +390,28 @@ fn every_webmessage_fixture_is_classified() {
         }
     }
 }
+
+#[test]
+fn every_figures_fixture_is_told_by_its_content() {
+    use hrh_dhis2::datavalueset::detect::{Document, detect};
+    let Some(root) = common::fixtures_dir() else {
+        return;
+    };
+    let mut seen = BTreeMap::new();
+    for folder in ["datavalueset", "adx"] {
+        for path in common::files_in(&root.join("dhis2").join(folder)) {
+            let name = name_of(&path);
+            let expected = match path.extension().and_then(|e| e.to_str()) {
+                Some("json") => Some(Document::Dhis2Json),
+                Some("csv") => None,
+                _ if folder == "adx" => Some(Document::Adx),
+                _ => Some(Document::Dhis2Xml),
+            };
+            let found =
+                detect(&std::fs::read(&path).unwrap()).unwrap_or_else(|e| panic!("{name}: {e}"));
+            assert_eq!(found, expected, "{name}");
+            *seen.entry(format!("{found:?}")).or_insert(0) += 1;
+        }
+    }
+    assert_eq!(seen.len(), 4, "{seen:?}");
+}

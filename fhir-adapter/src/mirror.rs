@@ -162,6 +162,11 @@ pub struct SyncState {
     pub base_url: Option<String>,
     /// Resource type → the `_since` to use next (the server's time of the last successful fetch).
     pub since: BTreeMap<String, String>,
+    /// The last successful push of each set of figures, with its counted total, for the
+    /// caller's drop check ([`hrh_core::aggregate::guard::check_drop`]). Absent from older
+    /// state files (read as none: no check).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub pushed: Vec<hrh_core::aggregate::guard::Pushed>,
 }
 
 /// A directory holding `<Type>.ndjson` per kept type and `state.json`.
@@ -416,5 +421,35 @@ mod tests {
                 .to_string()
                 .contains("state.json")
         );
+    }
+
+    #[test]
+    fn older_state_files_read_without_pushed_totals_and_new_ones_keep_them() {
+        let dir = temp();
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("state.json");
+        std::fs::write(
+            &path,
+            r#"{"base_url":"http://127.0.0.1:1/fhir","since":{"Practitioner":"2024-05-02T00:00:00Z"}}"#,
+        )
+        .unwrap();
+        let mut state = SyncState::read(&path).unwrap();
+        assert!(state.pushed.is_empty());
+        assert_eq!(state.since.len(), 1);
+        state.pushed.push(hrh_core::aggregate::guard::Pushed {
+            dhis2: "http://127.0.0.1:2".into(),
+            data_set: Some("FuMctq4PQpf".into()),
+            period: "2024".into(),
+            org_unit: None,
+            counted: 120,
+            at: "2025-01-01T00:00:00Z".into(),
+        });
+        state.write(&path).unwrap();
+        assert!(
+            std::fs::read_to_string(&path)
+                .unwrap()
+                .contains("\"counted\": 120")
+        );
+        assert_eq!(SyncState::read(&path).unwrap(), state);
     }
 }

@@ -156,6 +156,8 @@ fn start_state(
         SyncState {
             base_url: Some(base),
             since: std::collections::BTreeMap::new(),
+            // What was pushed to DHIS2 stays known when the mirror starts afresh.
+            pushed: state.pushed.clone(),
         },
         true,
     ))

@@ -28,13 +28,19 @@ def main(argv: "list[str] | None" = None) -> int:
     parser.add_argument("--country", default="UZ", help="home country (ISO 3166-1)")
     parser.add_argument("--suppress", type=int, default=None, metavar="K", help="withhold values from 1 to K-1")
     parser.add_argument("--out", default="-", help="output file, - for stdout")
+    parser.add_argument("--allow-empty", action="store_true", help="accept an input that counts nobody")
     args = parser.parse_args(argv)
 
     mapping_path = Path(args.mapping)
     mapping = hrh.Mapping.load(mapping_path) if mapping_path.is_file() else hrh.Mapping.builtin(args.mapping)
     registry = hrh.read_registry(*args.inputs, errors="skip")
     figures = registry.aggregate(
-        mapping, period=args.period, country=args.country, org_unit=args.org_unit, suppress=args.suppress
+        mapping,
+        period=args.period,
+        country=args.country,
+        org_unit=args.org_unit,
+        suppress=args.suppress,
+        allow_empty=args.allow_empty,
     )
     body = figures.to_dhis2_json()
     if args.out == "-":

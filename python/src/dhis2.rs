@@ -6,12 +6,14 @@
 
 use std::sync::Arc;
 
+use hrh_core::aggregate::guard;
 use hrh_dhis2::client::blocking::{CancellationToken, Dhis2Client};
 use hrh_dhis2::client::{
     Auth, ClientSettings, DataValueQuery, ImportOptions, ImportStrategy, OrgUnitQuery,
     OrganisationUnit, Paging, PreflightReport, RetryPolicy,
 };
-use hrh_dhis2::datavalueset::json;
+use hrh_dhis2::datavalueset::detect::{Document, detect};
+use hrh_dhis2::datavalueset::{adx, json, xml};
 use hrh_dhis2::import_summary::{Conflict, ImportStatus, ImportSummary};
 use hrh_dhis2::{DataValue, DataValueSet, Dhis2Error as RustDhis2Error};
 use pyo3::prelude::*;
@@ -61,7 +63,8 @@ impl PyDhis2Client {
     }
 }
 
-/// The DHIS2 data value set of `data`: an `Aggregate`, DHIS2 JSON text, or a dict.
+/// The DHIS2 data value set of `data`: an `Aggregate`, a dict, or document text (DHIS2
+/// JSON, DXF2 XML, ADX, or an mADX `MeasureReport`/Bundle in JSON, told apart by content).
 fn data_value_set(py: Python<'_>, data: &Bound<'_, PyAny>) -> PyResult<DataValueSet> {
     if let Ok(aggregate) = data.cast::<PyAggregate>() {
         return Ok(DataValueSet::from_result(aggregate.get().result()));
@@ -69,10 +72,25 @@ fn data_value_set(py: Python<'_>, data: &Bound<'_, PyAny>) -> PyResult<DataValue
     let text = crate::json_text(
         py,
         data,
-        "push() takes an Aggregate, a dict or DHIS2 JSON text",
+        "push() takes an Aggregate, a dict, or DHIS2 JSON, DXF2 XML, ADX or mADX text",
     )?;
-    py.detach(|| json::read_json(text.as_bytes()))
-        .map_err(|e| InvalidInput::err(py, format!("not a DHIS2 data value set: {e}")))
+    let invalid = |e: String| InvalidInput::err(py, format!("not a data value set: {e}"));
+    let kind = detect(text.as_bytes()).map_err(|e| invalid(e.to_string()))?;
+    py.detach(|| match kind {
+        Some(Document::Dhis2Xml) => xml::read_xml(&text).map_err(|e| e.to_string()),
+        Some(Document::Adx) => adx::read_adx(&text).map_err(|e| e.to_string()),
+        Some(Document::Fhir) => hrh_fhir::madx::read(&text)
+            .map(|figures| {
+                let mut set = DataValueSet::from_aggregates(&figures.values);
+                set.data_set = figures.data_set;
+                set
+            })
+            .map_err(|e| e.to_string()),
+        Some(Document::Dhis2Json) | None => {
+            json::read_json(text.as_bytes()).map_err(|e| e.to_string())
+        }
+    })
+    .map_err(invalid)
 }
 
 fn strategy(py: Python<'_>, text: &str) -> PyResult<ImportStrategy> {
@@ -183,7 +201,12 @@ impl PyDhis2Client {
     /// `ImportSummary` of the whole set.
     ///
     /// `data` is an `Aggregate` (its data value set, withheld values left
-    /// out), DHIS2 JSON text or a dict of it. `dry_run=True` has DHIS2 check
+    /// out), a dict of DHIS2 JSON, or the text of a DHIS2 JSON, DXF2 XML
+    /// (`<dataValueSet>`), ADX or mADX (FHIR `MeasureReport`/Bundle JSON)
+    /// document, told apart by its root element (XML) or keys (JSON). Id
+    /// schemes the document names (`dataElementIdScheme="CODE"`, ...) are sent
+    /// as the import's parameters, and such a set is not pre-flight checked
+    /// (the check compares UIDs). `dry_run=True` has DHIS2 check
     /// without storing. Values go `chunk_size` at a time (default 1000); the
     /// summary's indexes refer to positions in the whole set. With `preflight`
     /// (default) and a set naming its data set, the data elements, option
@@ -194,9 +217,12 @@ impl PyDhis2Client {
     /// is refused (`None`: DHIS2's default).
     /// Some values refused is a result (status `WARNING`, see `conflicts`); an
     /// import DHIS2 aborted (status `ERROR`) raises `Dhis2Error` with `.summary`.
+    /// A set with no value, or whose every value is zero or blank, raises
+    /// `InvalidInput` before anything is sent (it would overwrite the figures
+    /// in DHIS2 with zeros) unless `allow_empty=True` or `import_strategy="DELETE"`.
     #[pyo3(
-        signature = (data, *, dry_run = false, chunk_size = None, preflight = true, import_strategy = "CREATE_AND_UPDATE", atomic = None),
-        text_signature = "(self, /, data, *, dry_run=False, chunk_size=None, preflight=True, import_strategy='CREATE_AND_UPDATE', atomic=None)"
+        signature = (data, *, dry_run = false, chunk_size = None, preflight = true, import_strategy = "CREATE_AND_UPDATE", atomic = None, allow_empty = false),
+        text_signature = "(self, /, data, *, dry_run=False, chunk_size=None, preflight=True, import_strategy='CREATE_AND_UPDATE', atomic=None, allow_empty=False)"
     )]
     #[expect(
         clippy::too_many_arguments,
@@ -211,16 +237,27 @@ impl PyDhis2Client {
         preflight: bool,
         import_strategy: &str,
         atomic: Option<bool>,
+        allow_empty: bool,
     ) -> PyResult<PyImportSummary> {
         let set = Arc::new(data_value_set(py, data)?);
+        let import_strategy = strategy(py, import_strategy)?;
+        if import_strategy != ImportStrategy::Delete {
+            let limits = guard::Limits {
+                allow_empty,
+                ..guard::Limits::default()
+            };
+            guard::check_values(set.data_values.iter().map(|v| v.value.as_deref()), &limits)
+                .map_err(|r| crate::errors::refused(py, &r))?;
+        }
         let options = ImportOptions {
             dry_run,
-            import_strategy: strategy(py, import_strategy)?,
+            import_strategy,
             chunk_size: chunk_size.map(|n| n.max(1)),
             atomic,
             ..ImportOptions::default()
         };
-        if let (true, Some(data_set)) = (preflight, set.data_set.clone()) {
+        // The pre-flight compares UIDs: a set naming identifiers otherwise is sent as is.
+        if let (true, Some(data_set)) = (preflight && set.names_uids(), set.data_set.clone()) {
             let checked = Arc::clone(&set);
             let report: PreflightReport =
                 self.run(py, move |client| client.preflight(&checked, &data_set))?;

@@ -5,6 +5,7 @@
 //! `ValueError`, so `except ValueError` keeps working for bad arguments.
 
 use hrh_core::CoreError;
+use hrh_core::aggregate::guard::{Override, Refusal, Share};
 use hrh_dhis2::Dhis2Error as RustDhis2Error;
 use hrh_dhis2::client::PreflightReport;
 use hrh_fhir::client::OperationOutcome;
@@ -110,6 +111,27 @@ impl InvalidInput {
             Err(e) => e,
         }
     }
+}
+
+/// A guard's refusal ([`hrh_core::aggregate::guard`]) as `InvalidInput`, naming the keyword
+/// argument that accepts the input on purpose.
+pub fn refused(py: Python<'_>, refusal: &Refusal) -> PyErr {
+    let hint = match refusal.overridden_by() {
+        Override::AllowEmpty => "allow_empty=True accepts it on purpose",
+        Override::MaxRejected => "a higher max_rejected accepts more",
+        Override::AllowDrop => "allow_drop=True accepts it on purpose",
+    };
+    InvalidInput::err(py, format!("{refusal} ({hint})"))
+}
+
+/// A fraction from 0 to 1 given as `name`, or `InvalidInput`.
+pub fn share(py: Python<'_>, name: &str, fraction: f64) -> PyResult<Share> {
+    Share::from_fraction(fraction).ok_or_else(|| {
+        InvalidInput::err(
+            py,
+            format!("{name} must be a fraction from 0 to 1, not {fraction}"),
+        )
+    })
 }
 
 /// Where in the input a record that could not be read is: the attributes of `InvalidInput`.

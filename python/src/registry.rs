@@ -3,7 +3,7 @@
 use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 
 use chrono::{Datelike, NaiveDate};
-use hrh_core::aggregate::{Aggregation, Options};
+use hrh_core::aggregate::{Aggregation, Options, guard};
 use hrh_core::synthetic::{Config, SyntheticRegistry};
 use hrh_core::{
     Country, Employment, Period, PeriodType, Practitioner, Recorded, Registry, quality,
@@ -115,6 +115,11 @@ impl PyRegistry {
     fn registry(&self, py: Python<'_>) -> PyResult<&Registry> {
         self.records(py).map(|r| &r.registry)
     }
+}
+
+/// A count as `u64` (saturating).
+fn count(n: usize) -> u64 {
+    u64::try_from(n).unwrap_or(u64::MAX)
 }
 
 fn rejection_dict<'py>(py: Python<'py>, r: &Rejection) -> PyResult<Bound<'py, PyDict>> {
@@ -301,9 +306,18 @@ impl PyRegistry {
     /// `rejected`; the figures are the same. (Files with Bundles or with
     /// identifier-only references are read into memory for the aggregation,
     /// and let go after it.)
+    ///
+    /// Guards, as `hrh aggregate`: figures that count nobody (no worker, or
+    /// none counted) raise `InvalidInput` unless `allow_empty=True`, and so
+    /// do records of which more than `max_rejected` (a fraction from 0 to 1,
+    /// default 0.05) were rejected (with `errors="skip"`).
     #[pyo3(
-        signature = (mapping, period = None, country = None, org_unit = None, suppress = None),
-        text_signature = "(self, /, mapping, period=None, country=None, org_unit=None, suppress=None)"
+        signature = (mapping, period = None, country = None, org_unit = None, suppress = None, *, max_rejected = 0.05, allow_empty = false),
+        text_signature = "(self, /, mapping, period=None, country=None, org_unit=None, suppress=None, *, max_rejected=0.05, allow_empty=False)"
+    )]
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "keyword arguments of the Python method"
     )]
     fn aggregate(
         &self,
@@ -313,7 +327,14 @@ impl PyRegistry {
         country: Option<&str>,
         org_unit: Option<String>,
         suppress: Option<u64>,
+        max_rejected: f64,
+        allow_empty: bool,
     ) -> PyResult<PyAggregate> {
+        let limits = guard::Limits {
+            max_rejected: crate::errors::share(py, "max_rejected", max_rejected)?,
+            allow_empty,
+            ..guard::Limits::default()
+        };
         let Some(country) = country else {
             return Err(InvalidInput::err(
                 py,
@@ -350,14 +371,26 @@ impl PyRegistry {
                     .map_err(|e| files.error(py, &e))?;
                 let found = Arc::new(files.rejections(&report));
                 *streamed.lock().unwrap_or_else(PoisonError::into_inner) = Some(found);
-                result
+                let input = guard::Input {
+                    accepted: count(report.accepted),
+                    rejected: count(report.rejected.len()),
+                };
+                (result, input)
             }
             _ => {
-                let registry = self.registry(py)?;
+                let records = self.records(py)?;
                 let threads = std::thread::available_parallelism().map_or(1, usize::from);
-                py.detach(|| aggregation.run_parallel(registry, threads))
+                let result = py.detach(|| aggregation.run_parallel(&records.registry, threads));
+                let input = guard::Input {
+                    accepted: count(records.registry.record_count()),
+                    rejected: count(records.rejected.len()),
+                };
+                (result, input)
             }
         };
+        let (result, input) = result;
+        guard::check_result(&result.account, input, &limits)
+            .map_err(|r| crate::errors::refused(py, &r))?;
         Ok(PyAggregate::new(result, mapping.clone().unbind()))
     }
 

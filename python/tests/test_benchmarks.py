@@ -23,10 +23,16 @@ def test_compare_py_calls_it_this_way() -> None:
 
 def test_aggregate_to_stdout_matches_the_library(fhir_fixtures: Path) -> None:
     source = fhir_fixtures / "sample-bulk-fhir-10-patients"
+    # The sample's job codes are not ISCO-08: it counts nobody, so the guards must be told.
     done = run(str(source), "--period", "2024", "--org-unit", "UZdemoRoot1", "--out", "-")
+    assert done.returncode != 0
+    assert "no worker counted: 43 worker(s) read" in done.stderr
+    done = run(str(source), "--period", "2024", "--org-unit", "UZdemoRoot1", "--out", "-", "--allow-empty")
     assert done.returncode == 0, done.stderr
     registry = hrh.read_registry(source, errors="skip")
-    expected = registry.aggregate(hrh.Mapping.builtin("nhwa-module1"), period="2024", country="UZ", org_unit="UZdemoRoot1")
+    expected = registry.aggregate(
+        hrh.Mapping.builtin("nhwa-module1"), period="2024", country="UZ", org_unit="UZdemoRoot1", allow_empty=True
+    )
     assert json.loads(done.stdout) == json.loads(expected.to_dhis2_json())
     assert "4 records rejected" in done.stderr
     assert "43 workers" in done.stderr
@@ -36,7 +42,7 @@ def test_aggregate_to_file_with_mapping_file(fhir_fixtures: Path, tmp_path: Path
     source = fhir_fixtures / "sample-bulk-fhir-10-patients"
     out = tmp_path / "dvs.json"
     mapping = ROOT / "core" / "mappings" / "nhwa-module1.toml"
-    done = run(str(source), "--period", "2024", "--org-unit", "OU", "--mapping", str(mapping), "--country", "US", "--out", str(out))
+    done = run(str(source), "--period", "2024", "--org-unit", "OU", "--mapping", str(mapping), "--country", "US", "--out", str(out), "--allow-empty")
     assert done.returncode == 0, done.stderr
     assert done.stdout == ""
     assert json.loads(out.read_text(encoding="utf-8"))["dataSet"] == "FuMctq4PQpf"

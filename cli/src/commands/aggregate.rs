@@ -12,6 +12,8 @@ use crate::output::{self, Format};
 pub struct Args {
     #[command(flatten)]
     figures: super::FigureArgs,
+    #[command(flatten)]
+    guard: super::GuardArgs,
     /// Output format.
     #[arg(long, value_enum, default_value = "dhis2-json")]
     format: Format,
@@ -49,6 +51,8 @@ pub fn run(args: &Args) -> Result<u8, CliError> {
     let spinner = output::spinner(format!("reading {} files", files.len()));
     let (result, report) = super::aggregate_files(&files, aggregation)?;
     spinner.finish_and_clear();
+    // Before anything is written: an empty or broken input gives no file at all.
+    super::check_result(&result, &report, &args.guard.limits())?;
     output::to_file_or_stdout(args.output.as_deref(), |out| {
         output::write_result(&result, Some(&mapping), args.format, out)
     })?;

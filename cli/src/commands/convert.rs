@@ -1,4 +1,4 @@
-//! `hrh convert`: figures between DHIS2 JSON, CSV, ADX and mADX `MeasureReport`s.
+//! `hrh convert`: figures between DHIS2 JSON, DXF2 XML, CSV, ADX and mADX `MeasureReport`s.
 
 use std::path::PathBuf;
 
@@ -11,7 +11,8 @@ pub struct Args {
     /// The format to write.
     #[arg(long, value_enum)]
     to: Format,
-    /// The format of the input (default: from its extension).
+    /// The format of the input (default: from its content: the XML root element, the JSON
+    /// keys; CSV by the `.csv` name).
     #[arg(long, value_enum)]
     from: Option<Format>,
     /// Output file (default: stdout).
@@ -23,8 +24,13 @@ pub struct Args {
 
 /// Reads one format and writes another.
 pub fn run(args: &Args) -> Result<u8, CliError> {
-    let from = output::format_of(&args.input, args.from)?;
-    let set = output::read_set(&args.input, from)?;
+    let set = output::read_set(&args.input, args.from)?;
+    if !set.names_uids() && !matches!(args.to, Format::Dhis2Json | Format::Dhis2Xml) {
+        eprintln!(
+            "warning: {}: its id schemes (dataElementIdScheme, orgUnitIdScheme, ...) cannot be written in this format; the identifiers are written as they are",
+            args.input.display()
+        );
+    }
     output::to_file_or_stdout(args.output.as_deref(), |out| {
         output::write_set(&set, None, args.to, out)
     })?;

@@ -13,6 +13,7 @@ pub mod sync;
 pub mod validate;
 
 use chrono::Datelike;
+use hrh_core::aggregate::guard::{self, Limits, Override, Refusal, Share};
 use hrh_core::{Country, Period, PeriodType};
 
 use crate::error::CliError;
@@ -50,6 +51,64 @@ pub struct FigureArgs {
     /// Withhold values from 1 to K-1 (small-cell suppression).
     #[arg(long, value_name = "K")]
     pub suppress: Option<u64>,
+}
+
+/// The checks that keep an empty or broken input from wiping figures (`aggregate`, `sync`).
+#[derive(Debug, clap::Args)]
+pub struct GuardArgs {
+    /// Refuse the input when more than PERCENT (0-100) of its records are rejected.
+    #[arg(long, value_name = "PERCENT", default_value = "5", value_parser = percent)]
+    pub max_rejected: Share,
+    /// Accept on purpose an input that counts nobody (no worker read, none counted; for
+    /// `push`: no value, or every value zero or blank).
+    #[arg(long)]
+    pub allow_empty: bool,
+}
+
+impl GuardArgs {
+    /// The limits these flags set (the drop limits at their defaults).
+    pub fn limits(&self) -> Limits {
+        Limits {
+            max_rejected: self.max_rejected,
+            allow_empty: self.allow_empty,
+            ..Limits::default()
+        }
+    }
+}
+
+/// Reads a percentage from 0 to 100, with or without `%` (`5`, `2.5%`).
+pub fn percent(text: &str) -> Result<Share, String> {
+    let number = text.trim().trim_end_matches('%').trim();
+    number
+        .parse::<f64>()
+        .ok()
+        .and_then(Share::from_percent)
+        .ok_or_else(|| format!("{text:?} is not a percentage from 0 to 100"))
+}
+
+/// A guard's refusal as a usage error (exit 2), naming the flag that accepts it on purpose.
+pub fn refused(refusal: &Refusal) -> CliError {
+    let hint = match refusal.overridden_by() {
+        Override::AllowEmpty => "--allow-empty accepts it on purpose",
+        Override::MaxRejected => "--max-rejected PERCENT raises the limit",
+        Override::AllowDrop => {
+            "--allow-drop accepts it on purpose, --max-drop PERCENT raises the limit"
+        }
+    };
+    CliError::Usage(format!("{refusal}; nothing written or pushed ({hint})"))
+}
+
+/// Checks an aggregation's result and read report against `limits` (see [`guard::check_result`]).
+pub fn check_result(
+    result: &hrh_core::aggregate::AggregateResult,
+    report: &hrh_fhir::ReadReport,
+    limits: &Limits,
+) -> Result<(), CliError> {
+    let input = guard::Input {
+        accepted: u64::try_from(report.accepted).unwrap_or(u64::MAX),
+        rejected: u64::try_from(report.rejected.len()).unwrap_or(u64::MAX),
+    };
+    guard::check_result(&result.account, input, limits).map_err(|r| refused(&r))
 }
 
 impl FigureArgs {

@@ -8,6 +8,7 @@
 use std::path::PathBuf;
 
 use clap::ValueEnum;
+use hrh_core::aggregate::guard::{self, Limits};
 use hrh_dhis2::client::{ImportOptions, ImportStrategy, PreflightReport};
 use hrh_dhis2::import_summary::{Conflict, ImportSummary};
 use hrh_dhis2::{DataValue, DataValueSet};
@@ -66,13 +67,18 @@ pub struct Args {
     /// Send without the pre-flight check of data elements, option combos and org units.
     #[arg(long)]
     skip_preflight: bool,
-    /// The format of the input (default: from its extension).
+    /// Accept on purpose a file with no value, or with every value zero or blank (which
+    /// would overwrite the figures in DHIS2 with zeros).
+    #[arg(long)]
+    allow_empty: bool,
+    /// The format of the input (default: from its content: the XML root element, the JSON
+    /// keys; CSV by the `.csv` name).
     #[arg(long, value_enum)]
     from: Option<Format>,
     /// Print one JSON document on stdout (the report below as data); the text goes to stderr.
     #[arg(long)]
     json: bool,
-    /// The figures: DHIS2 JSON, CSV, ADX or an mADX `MeasureReport` Bundle.
+    /// The figures: DHIS2 JSON, DXF2 XML, CSV, ADX or an mADX `MeasureReport` Bundle.
     file: PathBuf,
 }
 
@@ -80,8 +86,29 @@ pub struct Args {
 pub fn run(args: &Args, insecure: bool) -> Result<u8, CliError> {
     output::set_json(args.json);
     let set = read(args)?;
+    if args.import_strategy != Strategy::Delete {
+        let limits = Limits {
+            allow_empty: args.allow_empty,
+            ..Limits::default()
+        };
+        guard::check_values(set.data_values.iter().map(|v| v.value.as_deref()), &limits)
+            .map_err(|r| super::refused(&r))?;
+    }
     let data_set = args.data_set.clone().or_else(|| set.data_set.clone());
-    if !args.skip_preflight && data_set.is_none() {
+    // The pre-flight compares UIDs: a file naming its identifiers otherwise is sent as is.
+    let skip_preflight = args.skip_preflight || !set.names_uids();
+    if !args.skip_preflight && skip_preflight {
+        let schemes: Vec<String> = set
+            .id_schemes()
+            .into_iter()
+            .filter_map(|(name, scheme)| Some(format!("{name}={}", scheme?)))
+            .collect();
+        say!(
+            "no pre-flight check: the file names its identifiers by {} (the check compares UIDs)",
+            schemes.join(", ")
+        );
+    }
+    if !skip_preflight && data_set.is_none() {
         return Err(CliError::Usage(format!(
             "{}: no dataSet in the file for the pre-flight check; give --data-set UID (or --skip-preflight)",
             args.file.display()
@@ -92,7 +119,7 @@ pub fn run(args: &Args, insecure: bool) -> Result<u8, CliError> {
         Some(n) => settings.with_chunk_size(n),
         None => settings,
     })?;
-    let preflight = data_set.as_deref().filter(|_| !args.skip_preflight);
+    let preflight = data_set.as_deref().filter(|_| !skip_preflight);
     let options = ImportOptions {
         dry_run: args.dry_run,
         import_strategy: args.import_strategy.into(),
@@ -165,8 +192,7 @@ pub fn send(
 
 /// Reads the file in its format.
 fn read(args: &Args) -> Result<DataValueSet, CliError> {
-    let format = output::format_of(&args.file, args.from)?;
-    output::read_set(&args.file, format)
+    output::read_set(&args.file, args.from)
 }
 
 /// `dataElement=… period=… orgUnit=… categoryOptionCombo=… value=…` of a value.

@@ -4,13 +4,20 @@
 //! watermarks only when the push succeeded (never on `--dry-run`). Re-running is safe: a
 //! failed run leaves the old watermarks, so the next run fetches the same changes again.
 //!
-//! With a directory instead of a URL, the files are read directly (no mirror, no state).
+//! With a directory instead of a URL, the files are read directly (no mirror, no
+//! watermarks; the state file keeps only the pushed totals).
+//!
+//! Guards: an input with no usable record or too many rejected records, and a counted total
+//! that fell by more than `--max-drop` since the last successful push of the same figures
+//! (DHIS2, data set, period, org unit; kept in the state file), are refused with exit 2
+//! before anything is sent.
 //!
 //! Exit status: 0 pushed (state stored); 1 pre-flight problems or values rejected (state not
-//! stored); 2 unusable input or usage; 3 FHIR or DHIS2 server, credential or network error.
+//! stored); 2 unusable input, a guard's refusal or usage; 3 FHIR or DHIS2 server, credential or network error.
 
 use std::path::{Path, PathBuf};
 
+use hrh_core::aggregate::guard::{self, Limits, Pushed, Share};
 use hrh_dhis2::DataValueSet;
 use hrh_dhis2::client::ImportOptions;
 use hrh_fhir::inputs;
@@ -22,6 +29,7 @@ use crate::output::{self, say};
 
 /// Arguments of `hrh sync`.
 #[derive(Debug, clap::Args)]
+#[allow(clippy::struct_excessive_bools)] // each bool is an on/off flag of the command line
 pub struct Args {
     /// The FHIR server's base URL (credentials from the `HRH_FHIR_*` variables), or a
     /// directory of FHIR files to read directly.
@@ -32,7 +40,16 @@ pub struct Args {
     dhis2: String,
     #[command(flatten)]
     figures: super::FigureArgs,
-    /// The sync state file (watermarks of the last successful sync).
+    #[command(flatten)]
+    guard: super::GuardArgs,
+    /// Refuse to push when the counted workers fell by more than PERCENT (0-100) since the
+    /// last successful push of the same figures (kept in the state file).
+    #[arg(long, value_name = "PERCENT", default_value = "20", value_parser = super::percent)]
+    max_drop: Share,
+    /// Push even when the counted workers fell by more than --max-drop (on purpose).
+    #[arg(long)]
+    allow_drop: bool,
+    /// The sync state file (watermarks and pushed totals of the last successful sync).
     #[arg(long, value_name = "FILE", default_value = "hrh-sync/state.json")]
     state: PathBuf,
     /// The local mirror of the FHIR server (default: `mirror/` next to the state file).
@@ -62,6 +79,7 @@ pub fn run(args: &Args, insecure: bool) -> Result<u8, CliError> {
         None => settings,
     })?;
 
+    let state = SyncState::read(&args.state)?;
     let directory = Path::new(&args.fhir);
     let (files, pulled) = if directory.is_dir() {
         let files = inputs::expand(&[directory])?;
@@ -78,7 +96,7 @@ pub fn run(args: &Args, insecure: bool) -> Result<u8, CliError> {
         );
         (files, None)
     } else if args.fhir.contains("://") {
-        let (files, pulled) = pull(args, insecure)?;
+        let (files, pulled) = pull(args, &state, insecure)?;
         (files, Some(pulled))
     } else {
         return Err(CliError::Usage(format!(
@@ -98,6 +116,7 @@ pub fn run(args: &Args, insecure: bool) -> Result<u8, CliError> {
     output::record("records_rejected", report.rejected.len());
     output::record("account", result.account.summary());
     let set = DataValueSet::from_result(&result);
+    let pushed = check_guards(args, &state, &result, &report, &set)?;
     output::record("values", set.data_values.len());
     say!("{} value(s) to push", set.data_values.len());
     if set.data_set.is_none() {
@@ -109,9 +128,12 @@ pub fn run(args: &Args, insecure: bool) -> Result<u8, CliError> {
         ..ImportOptions::default()
     };
     let code = super::push::send(&dhis2, &args.dhis2, &set, set.data_set.as_deref(), &import)?;
+    let stored = code == 0 && !args.dry_run;
     if let Some(pulled) = pulled {
-        if code == 0 && !args.dry_run {
-            pulled.state.write(&args.state).map_err(CliError::from)?;
+        if stored {
+            let mut next = pulled.state;
+            pushed.record(&mut next.pushed);
+            next.write(&args.state).map_err(CliError::from)?;
             output::record("state_stored", true);
             say!("state stored in {}", args.state.display());
         } else {
@@ -125,6 +147,12 @@ pub fn run(args: &Args, insecure: bool) -> Result<u8, CliError> {
                 }
             );
         }
+    } else if stored {
+        // Files read directly: no watermarks, only the total for the next drop check.
+        let mut next = state;
+        pushed.record(&mut next.pushed);
+        next.write(&args.state).map_err(CliError::from)?;
+        say!("pushed total stored in {}", args.state.display());
     }
     Ok(code)
 }
@@ -140,10 +168,49 @@ fn mirror_dir(args: &Args) -> PathBuf {
     })
 }
 
+/// The no-wipe guards: refuses figures that count nobody, come from too many rejected
+/// records, or fell by more than `--max-drop` since the last push of the same figures;
+/// returns what to store as this push when it succeeds.
+fn check_guards(
+    args: &Args,
+    state: &SyncState,
+    result: &hrh_core::aggregate::AggregateResult,
+    report: &hrh_fhir::ReadReport,
+    set: &DataValueSet,
+) -> Result<Pushed, CliError> {
+    let limits = Limits {
+        max_drop: args.max_drop,
+        allow_drop: args.allow_drop,
+        ..args.guard.limits()
+    };
+    super::check_result(result, report, &limits)?;
+    let pushed = Pushed {
+        dhis2: args.dhis2.trim().to_owned(),
+        data_set: set.data_set.clone(),
+        period: result
+            .values
+            .iter()
+            .chain(&result.withheld)
+            .next()
+            .map(|v| v.period.to_string())
+            .or_else(|| args.figures.period.clone())
+            .unwrap_or_default(),
+        org_unit: args.figures.org_unit.clone(),
+        counted: result.account.counted,
+        at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+    };
+    guard::check_drop(pushed.previous(&state.pushed), pushed.counted, &limits)
+        .map_err(|r| super::refused(&r))?;
+    Ok(pushed)
+}
+
 /// Brings the mirror up to date and prints what was pulled.
-fn pull(args: &Args, insecure: bool) -> Result<(Vec<PathBuf>, Pulled), CliError> {
+fn pull(
+    args: &Args,
+    state: &SyncState,
+    insecure: bool,
+) -> Result<(Vec<PathBuf>, Pulled), CliError> {
     let client = super::fhir_client(&args.fhir, insecure)?;
-    let state = SyncState::read(&args.state)?;
     let mirror = Mirror::open(mirror_dir(args))?;
     let spinner = output::spinner(format!(
         "pulling from {}{}",
@@ -151,9 +218,9 @@ fn pull(args: &Args, insecure: bool) -> Result<(Vec<PathBuf>, Pulled), CliError>
         if args.bulk { " ($export)" } else { "" }
     ));
     let pulled = if args.bulk {
-        hrh_fhir::sync::pull_export(&client, &mirror, &state)
+        hrh_fhir::sync::pull_export(&client, &mirror, state)
     } else {
-        hrh_fhir::sync::pull_history(&client, &mirror, &state)
+        hrh_fhir::sync::pull_history(&client, &mirror, state)
     };
     spinner.finish_and_clear();
     let pulled = pulled.map_err(CliError::fhir_server(&args.fhir))?;

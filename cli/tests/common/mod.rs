@@ -124,6 +124,31 @@ impl Standin {
         assert!(answer.starts_with("HTTP/1.1 2"), "{answer}");
     }
 
+    /// The latest `/api` requests the stand-in saw (`GET /__requests`), oldest first, as
+    /// (method, path, raw query).
+    pub fn requests(&self) -> Vec<(String, String, String)> {
+        use std::io::{Read, Write};
+        let address = self.base_url.trim_start_matches("http://");
+        let mut stream = std::net::TcpStream::connect(address).unwrap();
+        write!(
+            stream,
+            "GET /__requests HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n\r\n"
+        )
+        .unwrap();
+        let mut answer = String::new();
+        stream.read_to_string(&mut answer).unwrap();
+        let (head, body) = answer.split_once("\r\n\r\n").unwrap();
+        assert!(head.starts_with("HTTP/1.1 200"), "{head}");
+        let seen: serde_json::Value = serde_json::from_str(body).unwrap();
+        let text = |v: &serde_json::Value| v.as_str().unwrap().to_owned();
+        seen["requests"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| (text(&r["method"]), text(&r["path"]), text(&r["query"])))
+            .collect()
+    }
+
     /// A blocking client with admin/district, for checking what was stored.
     pub fn client(&self) -> hrh_dhis2::client::blocking::Dhis2Client {
         let settings = ClientSettings::new(&self.base_url, Auth::basic("admin", "district"))

@@ -37,6 +37,7 @@
 mod account;
 mod engine;
 mod facts;
+pub mod guard;
 mod mapping;
 mod overview;
 

@@ -68,6 +68,31 @@ pub struct ImportOptions {
 }
 
 impl ImportOptions {
+    /// These options with the id schemes `set` names where these give none (a scheme given
+    /// here wins over the document's).
+    #[must_use]
+    pub fn with_id_schemes_of(&self, set: &DataValueSet) -> Self {
+        let mut options = self.clone();
+        let slots = [
+            (&mut options.id_scheme, &set.id_scheme),
+            (
+                &mut options.data_element_id_scheme,
+                &set.data_element_id_scheme,
+            ),
+            (&mut options.org_unit_id_scheme, &set.org_unit_id_scheme),
+            (
+                &mut options.category_option_combo_id_scheme,
+                &set.category_option_combo_id_scheme,
+            ),
+        ];
+        for (slot, from_set) in slots {
+            if slot.is_none() {
+                slot.clone_from(from_set);
+            }
+        }
+        options
+    }
+
     /// The query parameters, only those that differ from DHIS2's defaults.
     pub fn query(&self) -> Vec<(&'static str, String)> {
         let mut query = Vec::new();
@@ -115,12 +140,15 @@ impl Dhis2Client {
     /// ImportSummary) is a result, not an error. An error answer to the first
     /// chunk is returned as is; one to a later chunk comes as
     /// [`Dhis2Error::Chunk`], since earlier chunks were stored. An empty set
-    /// sends nothing and returns an empty `SUCCESS` summary.
+    /// sends nothing and returns an empty `SUCCESS` summary. The id schemes the set names
+    /// (e.g. read from a DXF2 XML document) are sent as the import's id-scheme parameters
+    /// where `options` gives none ([`ImportOptions::with_id_schemes_of`]).
     pub async fn import_data_values(
         &self,
         set: &DataValueSet,
         options: &ImportOptions,
     ) -> Result<ImportSummary> {
+        let options = &options.with_id_schemes_of(set);
         let size = options
             .chunk_size
             .unwrap_or(self.settings.chunk_size)
@@ -285,6 +313,29 @@ mod tests {
         assert!(query.contains(&("orgUnitIdScheme", "CODE".to_owned())));
         assert!(query.contains(&("atomic", "true".to_owned())));
         assert!(query.contains(&("async", "true".to_owned())));
+    }
+
+    #[test]
+    fn the_sets_id_schemes_are_sent_unless_the_options_give_one() {
+        let set = DataValueSet {
+            data_element_id_scheme: Some(IdScheme::Attribute("Kx6rYwlEDtT".into())),
+            org_unit_id_scheme: Some(IdScheme::Code),
+            ..DataValueSet::default()
+        };
+        let options = ImportOptions {
+            org_unit_id_scheme: Some(IdScheme::Name),
+            ..ImportOptions::default()
+        };
+        let query = options.with_id_schemes_of(&set).query();
+        assert!(query.contains(&("dataElementIdScheme", "ATTRIBUTE:Kx6rYwlEDtT".to_owned())));
+        assert!(query.contains(&("orgUnitIdScheme", "NAME".to_owned())));
+        assert!(!query.iter().any(|(name, _)| *name == "idScheme"));
+        assert!(
+            ImportOptions::default()
+                .with_id_schemes_of(&DataValueSet::default())
+                .query()
+                .is_empty()
+        );
     }
 
     #[test]

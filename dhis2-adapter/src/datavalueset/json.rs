@@ -75,6 +75,13 @@ impl<W: io::Write> JsonWriter<W> {
             ("orgUnit", &header.org_unit),
             ("attributeOptionCombo", &header.attribute_option_combo),
         ];
+        let schemes = header
+            .id_schemes()
+            .map(|(key, scheme)| (key, scheme.map(ToString::to_string)));
+        let fields = fields
+            .into_iter()
+            .map(|(key, value)| (key, value.as_deref()))
+            .chain(schemes.iter().map(|(key, value)| (*key, value.as_deref())));
         for (key, value) in fields {
             if let Some(value) = value {
                 serde_json::to_writer(&mut writer, key).map_err(Dhis2Error::json)?;

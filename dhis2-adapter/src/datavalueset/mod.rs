@@ -1,5 +1,6 @@
 //! DHIS2 data value sets: the [`DataValue`] and [`DataValueSet`] types, their
-//! formats ([`json`], [`csv`], [`xml`], [`adx`]) and conversions to and from
+//! formats ([`json`], [`csv`], [`xml`], [`adx`]), telling them apart by content
+//! ([`detect`]) and conversions to and from
 //! [`hrh_core::AggregateValue`].
 //!
 //! Values are kept as DHIS2 sends them (`value` is text; `period` is a DHIS2
@@ -9,6 +10,7 @@
 
 pub mod adx;
 pub mod csv;
+pub mod detect;
 pub mod json;
 pub mod xml;
 
@@ -17,6 +19,7 @@ use hrh_core::{AggregateValue, Number, Period};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Dhis2Error, Result};
+use crate::uid::IdScheme;
 
 /// One (category, option) pair of an ADX disaggregation, e.g. `("SEX", "F")`.
 ///
@@ -24,6 +27,15 @@ use crate::error::{Dhis2Error, Result};
 /// category option combo needs the DHIS2 metadata (category combos and their
 /// option combos), which this module does not have.
 pub type CategoryOption = (String, String);
+
+/// The parameter names of the id schemes a data value set can name, in DHIS2's order
+/// (see [`DataValueSet::id_schemes`]).
+pub const ID_SCHEME_PARAMETERS: [&str; 4] = [
+    "idScheme",
+    "dataElementIdScheme",
+    "orgUnitIdScheme",
+    "categoryOptionComboIdScheme",
+];
 
 /// One DHIS2 data value, as in `dataValues[]` of a data value set.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -111,6 +123,19 @@ pub struct DataValueSet {
     /// Default attribute option combo for values that have none.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub attribute_option_combo: Option<String>,
+    /// `idScheme`: how every identifier is to be read unless overridden below
+    /// (`None`: DHIS2's default, UID). Sent as the import's parameter on push.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id_scheme: Option<IdScheme>,
+    /// `dataElementIdScheme`: how data elements are named.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data_element_id_scheme: Option<IdScheme>,
+    /// `orgUnitIdScheme`: how org units are named.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub org_unit_id_scheme: Option<IdScheme>,
+    /// `categoryOptionComboIdScheme`: how category option combos are named.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub category_option_combo_id_scheme: Option<IdScheme>,
     /// The data values, in payload order (import summaries refer to them by this index).
     #[serde(default)]
     pub data_values: Vec<DataValue>,
@@ -236,6 +261,42 @@ impl DataValueSet {
         let mut set = Self::from_aggregates(&result.values);
         set.data_set.clone_from(&result.data_set);
         set
+    }
+
+    /// The id schemes the set names, as (parameter name, scheme) in DHIS2's order:
+    /// `idScheme`, `dataElementIdScheme`, `orgUnitIdScheme`, `categoryOptionComboIdScheme`.
+    pub fn id_schemes(&self) -> [(&'static str, Option<&IdScheme>); 4] {
+        [
+            ("idScheme", self.id_scheme.as_ref()),
+            ("dataElementIdScheme", self.data_element_id_scheme.as_ref()),
+            ("orgUnitIdScheme", self.org_unit_id_scheme.as_ref()),
+            (
+                "categoryOptionComboIdScheme",
+                self.category_option_combo_id_scheme.as_ref(),
+            ),
+        ]
+    }
+
+    /// Sets the id scheme named by its parameter name (see [`DataValueSet::id_schemes`]);
+    /// returns `false` for a name that is not one of them.
+    pub fn set_id_scheme(&mut self, name: &str, scheme: IdScheme) -> bool {
+        let slot = match name {
+            "idScheme" => &mut self.id_scheme,
+            "dataElementIdScheme" => &mut self.data_element_id_scheme,
+            "orgUnitIdScheme" => &mut self.org_unit_id_scheme,
+            "categoryOptionComboIdScheme" => &mut self.category_option_combo_id_scheme,
+            _ => return false,
+        };
+        *slot = Some(scheme);
+        true
+    }
+
+    /// Whether every identifier is a UID (no id scheme, or only `UID`): what a pre-flight
+    /// check, which compares UIDs, can check.
+    pub fn names_uids(&self) -> bool {
+        self.id_schemes()
+            .iter()
+            .all(|(_, scheme)| scheme.is_none_or(|s| *s == IdScheme::Uid))
     }
 
     /// The values with the top-level `period`, `orgUnit` and `attributeOptionCombo`

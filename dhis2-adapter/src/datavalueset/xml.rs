@@ -2,8 +2,10 @@
 //!
 //! `<dataValueSet xmlns="http://dhis2.org/schema/dxf/2.0" dataSet= completeDate= period= orgUnit= attributeOptionCombo=>`
 //! holding `<dataValue dataElement= period= orgUnit= categoryOptionCombo= attributeOptionCombo= value= storedBy= created= lastUpdated= comment= followup= deleted=/>`.
-//! The root attributes are the set's defaults; `timestamp` is read as
-//! `lastUpdated`; other root attributes (id schemes, `dryRun`) are ignored.
+//! The root attributes are the set's defaults and its id schemes (`idScheme`,
+//! `dataElementIdScheme`, `orgUnitIdScheme`, `categoryOptionComboIdScheme`: `UID`, `CODE`,
+//! `NAME`, `ATTRIBUTE:<uid>`), kept in the set; `timestamp` is read as `lastUpdated`; other
+//! root attributes (`dryRun`, `importStrategy`) are ignored.
 
 use quick_xml::Reader;
 use std::io;
@@ -12,9 +14,10 @@ use quick_xml::XmlVersion;
 use quick_xml::escape::escape;
 use quick_xml::events::{BytesStart, Event};
 
-use super::{DataValue, DataValueSet};
+use super::{DataValue, DataValueSet, ID_SCHEME_PARAMETERS};
 use crate::datavalueset::json::parse_bool;
 use crate::error::{Dhis2Error, Result};
+use crate::uid::IdScheme;
 
 /// The DXF2 namespace DHIS2 writes on `<dataValueSet>`.
 pub const DXF2_NAMESPACE: &str = "http://dhis2.org/schema/dxf/2.0";
@@ -45,6 +48,17 @@ pub fn read_xml(text: &str) -> Result<DataValueSet> {
                             "period" => set.period = Some(value),
                             "orgUnit" => set.org_unit = Some(value),
                             "attributeOptionCombo" => set.attribute_option_combo = Some(value),
+                            name if ID_SCHEME_PARAMETERS.contains(&name) => {
+                                let scheme = IdScheme::parse(&value).map_err(|_| {
+                                    Dhis2Error::XmlAttribute {
+                                        position,
+                                        reason: format!(
+                                            "{name}=\"{value}\" is not an id scheme (UID, CODE, NAME or ATTRIBUTE:<uid>)"
+                                        ),
+                                    }
+                                })?;
+                                set.set_id_scheme(name, scheme);
+                            }
                             _ => {}
                         }
                     }
@@ -104,6 +118,13 @@ pub fn write_xml<W: io::Write>(set: &DataValueSet, mut writer: W) -> Result<()> 
     ];
     for (name, value) in root {
         write_attribute(&mut writer, name, value.as_deref())?;
+    }
+    for (name, scheme) in set.id_schemes() {
+        write_attribute(
+            &mut writer,
+            name,
+            scheme.map(ToString::to_string).as_deref(),
+        )?;
     }
     writer.write_all(b">")?;
     for value in &set.data_values {
@@ -229,6 +250,41 @@ mod tests {
         let mut out = Vec::new();
         write_xml(&set, &mut out).unwrap();
         assert_eq!(read_xml(std::str::from_utf8(&out).unwrap()).unwrap(), set);
+    }
+
+    #[test]
+    fn id_schemes_are_kept_and_written_back() {
+        let text = r#"<dataValueSet xmlns="http://dhis2.org/schema/dxf/2.0" dataElementIdScheme="ATTRIBUTE:Kx6rYwlEDtT" orgUnitIdScheme="code" idScheme="UID" dataSetIdScheme="CODE" dryRun="true">
+            <dataValue dataElement="DE_A" period="2024" orgUnit="OU_A" value="1"/></dataValueSet>"#;
+        let set = read_xml(text).unwrap();
+        assert_eq!(
+            set.data_element_id_scheme,
+            Some(IdScheme::Attribute("Kx6rYwlEDtT".into()))
+        );
+        assert_eq!(set.org_unit_id_scheme, Some(IdScheme::Code));
+        assert_eq!(set.id_scheme, Some(IdScheme::Uid));
+        assert_eq!(set.category_option_combo_id_scheme, None);
+        assert!(!set.names_uids());
+        let mut out = Vec::new();
+        write_xml(&set, &mut out).unwrap();
+        let written = String::from_utf8(out).unwrap();
+        assert!(
+            written.contains(r#" idScheme="UID" dataElementIdScheme="ATTRIBUTE:Kx6rYwlEDtT" orgUnitIdScheme="CODE">"#),
+            "{written}"
+        );
+        assert_eq!(read_xml(&written).unwrap(), set);
+        // The JSON form keeps them too.
+        let mut json = Vec::new();
+        crate::datavalueset::json::write_json(&set, &mut json).unwrap();
+        assert_eq!(crate::datavalueset::json::read_json(&json).unwrap(), set);
+
+        let error = read_xml(r#"<dataValueSet orgUnitIdScheme="SHORTNAME"/>"#).unwrap_err();
+        assert!(
+            error
+                .to_string()
+                .contains(r#"orgUnitIdScheme="SHORTNAME" is not an id scheme"#),
+            "{error}"
+        );
     }
 
     #[test]

@@ -195,6 +195,9 @@ class Registry:
         country: Optional[str] = None,
         org_unit: Optional[str] = None,
         suppress: Optional[int] = None,
+        *,
+        max_rejected: float = 0.05,
+        allow_empty: bool = False,
     ) -> Aggregate: ...
     def __len__(self) -> int: ...
     def __iter__(self) -> Iterator[_WorkerRecord]: ...
@@ -368,6 +371,7 @@ class Dhis2Client:
         preflight: bool = True,
         import_strategy: _ImportStrategy = "CREATE_AND_UPDATE",
         atomic: Optional[bool] = None,
+        allow_empty: bool = False,
     ) -> ImportSummary: ...
     def organisation_units(self, *filters: str, match_any: bool = False) -> list[_OrgUnit]: ...
     def read_data_values(

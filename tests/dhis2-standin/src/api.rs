@@ -8,7 +8,7 @@ use axum::routing::get;
 use serde_json::{Value, json};
 
 use crate::data_values::{post_values, read_values, task, task_summary};
-use crate::guard::{add_faults, clear_faults, guard, show_faults};
+use crate::guard::{add_faults, clear_faults, guard, show_faults, show_requests};
 use crate::listing::{list, param, project, strip_nulls};
 use crate::model::Metadata;
 use crate::{Shared, now};
@@ -40,6 +40,7 @@ pub fn router(state: Shared) -> Router {
             "/__faults",
             get(show_faults).post(add_faults).delete(clear_faults),
         )
+        .route("/__requests", get(show_requests))
         .fallback(not_found)
         .layer(axum::middleware::from_fn_with_state(state.clone(), guard))
         .with_state(state)

@@ -15,6 +15,18 @@ use serde_json::json;
 use crate::api::web_message;
 use crate::{Fault, Shared};
 
+/// How many `/api` requests `GET /__requests` shows at most (the latest).
+const SEEN: usize = 1000;
+
+/// One `/api` request as `GET /__requests` shows it.
+#[derive(Debug, Clone, serde::Serialize)]
+pub(crate) struct Seen {
+    method: String,
+    path: String,
+    /// The raw query string (percent-encoded as sent).
+    query: String,
+}
+
 /// The demo credentials.
 const USER: &str = "admin";
 const PASSWORD: &str = "district";
@@ -27,6 +39,15 @@ pub async fn guard(State(state): State<Shared>, request: Request, next: Next) ->
     let fault = {
         let mut s = state.lock();
         s.requests += 1;
+        if s.seen.len() >= SEEN {
+            s.seen.pop_front();
+        }
+        let seen = Seen {
+            method: request.method().to_string(),
+            path: request.uri().path().to_owned(),
+            query: request.uri().query().unwrap_or_default().to_owned(),
+        };
+        s.seen.push_back(seen);
         s.faults.pop_front()
     };
     if let Some(fault) = fault {
@@ -126,4 +147,10 @@ pub async fn show_faults(State(state): State<Shared>) -> Response {
 pub async fn clear_faults(State(state): State<Shared>) -> Response {
     state.lock().faults.clear();
     StatusCode::NO_CONTENT.into_response()
+}
+
+/// `GET /__requests`: the latest `/api` requests (method, path, raw query), oldest first.
+pub async fn show_requests(State(state): State<Shared>) -> Response {
+    let s = state.lock();
+    Json(json!({"requests": s.seen})).into_response()
 }

@@ -77,6 +77,8 @@ pub(crate) struct State {
     pub(crate) jobs: BTreeMap<String, Job>,
     pub(crate) faults: VecDeque<Fault>,
     pub(crate) requests: u64,
+    /// The latest `/api` requests, for `GET /__requests`.
+    pub(crate) seen: VecDeque<guard::Seen>,
 }
 
 /// The state shared by the handlers.
@@ -128,6 +130,7 @@ fn run(args: Args) -> Result<(), String> {
             jobs: BTreeMap::new(),
             faults: VecDeque::new(),
             requests: 0,
+            seen: VecDeque::new(),
         })));
         println!("listening on {base_url}");
         println!("api token: {}", args.token);
