@@ -72,6 +72,8 @@ pub mod config;
 pub mod error;
 pub mod inputs;
 pub mod link;
+#[cfg(feature = "client")]
+pub mod load;
 pub mod madx;
 pub mod mapping;
 pub mod mirror;
