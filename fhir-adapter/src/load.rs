@@ -18,7 +18,8 @@
 //!    while refused, down to single entries; so every entry the server accepts is stored,
 //!    and each one it refuses alone is reported with its OperationOutcome. The entries are
 //!    conditional `PUT`s, so sending one again after a rollback is safe. A refused Bundle of
-//!    `n` entries with `k` bad ones costs at most about `2k·log2(n)` more requests.
+//!    `n` entries with `k` bad ones costs at most about `2k·log2(n)` more requests, and
+//!    never more than `2n`.
 //!
 //! Any other failure (network, credentials, 5xx) stops the load with the error.
 //!
