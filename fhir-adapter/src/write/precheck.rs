@@ -746,6 +746,86 @@ mod tests {
         );
     }
 
+    /// An independent reading of `date`: `YYYY`, `YYYY-MM` or `YYYY-MM-DD` in ASCII
+    /// digits, year 1 or later, a day chrono knows.
+    fn is_fhir_date(text: &str) -> bool {
+        let digits =
+            |part: &str, n: usize| part.len() == n && part.bytes().all(|b| b.is_ascii_digit());
+        let parts: Vec<&str> = text.split('-').collect();
+        let shaped = match parts.as_slice() {
+            [y] => digits(y, 4),
+            [y, m] => digits(y, 4) && digits(m, 2),
+            [y, m, d] => digits(y, 4) && digits(m, 2) && digits(d, 2),
+            _ => false,
+        };
+        let padded = match parts.len() {
+            1 => format!("{text}-01-01"),
+            2 => format!("{text}-01"),
+            _ => text.to_owned(),
+        };
+        shaped
+            && parts[0] != "0000"
+            && chrono::NaiveDate::parse_from_str(&padded, "%Y-%m-%d").is_ok()
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn the_date_rule_agrees_with_an_independent_reading(
+            text in "[0-9]{1,4}(-[0-9]{1,2}(-[0-9]{1,3})?)?|.{0,12}"
+        ) {
+            proptest::prop_assert_eq!(satisfies(Rule::Date, &json!(text)), is_fhir_date(&text), "{}", text);
+        }
+
+        #[test]
+        fn any_json_is_checked_without_panicking(
+            value in json_value()
+        ) {
+            for resource_type in ["Practitioner", "Location", "Organization"] {
+                let mut resource = json!({"resourceType": resource_type, "id": "x"});
+                resource["birthDate"] = value.clone();
+                resource["identifier"] = json!([{"period": value.clone(), "system": value.clone()}]);
+                resource["contained"] = json!([value.clone()]);
+                let problems = check_resource(&resource);
+                for problem in &problems {
+                    proptest::prop_assert!(!problem.path.is_empty(), "{:?}", problem);
+                }
+            }
+        }
+    }
+
+    /// Arbitrary JSON, a few levels deep.
+    fn json_value() -> impl proptest::strategy::Strategy<Value = Value> {
+        use proptest::prelude::*;
+        let leaf = prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::from),
+            any::<i64>().prop_map(Value::from),
+            any::<f64>().prop_map(|f| json!(f)),
+            ".{0,10}".prop_map(Value::from),
+            Just(json!("Practitioner/p1")),
+            Just(json!("#x")),
+        ];
+        leaf.prop_recursive(3, 24, 4, |inner| {
+            prop_oneof![
+                proptest::collection::vec(inner.clone(), 0..4).prop_map(Value::from),
+                proptest::collection::btree_map(
+                    prop_oneof![
+                        Just("reference".to_owned()),
+                        Just("start".to_owned()),
+                        Just("coding".to_owned()),
+                        Just("code".to_owned()),
+                        Just("resourceType".to_owned()),
+                        Just("id".to_owned()),
+                        "[a-z]{1,6}"
+                    ],
+                    inner,
+                    0..4
+                )
+                .prop_map(|m| Value::Object(m.into_iter().collect())),
+            ]
+        })
+    }
+
     fn entry(resource_type: &'static str, id: &str, url: &str) -> Entry {
         Entry {
             resource_type,
