@@ -338,3 +338,56 @@ fn credentials_and_server_errors_stop_the_load_without_splitting() {
         assert_eq!(requests.len(), 1, "HTTP {status}: not split, not retried");
     }
 }
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(24))]
+
+    /// Whatever the server refuses and however the entries are chunked, the loader stores
+    /// exactly the entries that are neither refused nor dependent on a refused one, each
+    /// once, and accounts for every entry.
+    #[test]
+    fn bisection_finds_exactly_the_refused_entries(
+        picks in proptest::collection::btree_set(0usize..60, 0..8),
+        batch in 1usize..40,
+    ) {
+        let rt = runtime();
+        let registry = registry(12);
+        let all: Vec<String> = hrh_fhir::write::entries(&registry)
+            .map(|e| e.unwrap().key())
+            .collect();
+        let bad: Vec<&str> = picks
+            .iter()
+            .filter_map(|&i| all.get(i % all.len()).map(String::as_str))
+            .collect();
+        let seen = Arc::new(Mutex::new(Seen::default()));
+        let server = refusing(&rt, &bad, &seen);
+        let report = load(&client(&server), &registry, batch, &mut |_| {}).unwrap();
+        proptest::prop_assert_eq!(report.accounted(), all.len());
+        let by_server = refused_keys(&report, |c| matches!(c, Cause::Server { .. }));
+        let dependent = refused_keys(&report, |c| matches!(c, Cause::Dependent { .. }));
+        // Server refusals are exactly the bad entries not left out as dependent.
+        let expected: BTreeSet<String> = bad
+            .iter()
+            .map(|s| (*s).to_owned())
+            .filter(|k| !dependent.contains(k))
+            .collect();
+        proptest::prop_assert_eq!(&by_server, &expected);
+        // Each dependent refers to a refused entry (a role to its practitioner, a facility
+        // to its organisation, ...).
+        for key in &dependent {
+            let refused = report.refused.iter().find(|r| &r.resource == key).unwrap();
+            let Cause::Dependent { on } = &refused.cause else { unreachable!() };
+            proptest::prop_assert!(by_server.contains(on) || dependent.contains(on));
+        }
+        let seen = seen.lock().unwrap();
+        let stored: BTreeSet<String> = seen.stored.iter().cloned().collect();
+        proptest::prop_assert_eq!(stored.len(), seen.stored.len());
+        let kept: BTreeSet<String> = all
+            .iter()
+            .filter(|k| !by_server.contains(*k) && !dependent.contains(*k))
+            .cloned()
+            .collect();
+        proptest::prop_assert_eq!(&stored, &kept);
+        proptest::prop_assert_eq!(report.created, kept.len());
+    }
+}
