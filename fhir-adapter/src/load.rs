@@ -23,6 +23,13 @@
 //!
 //! Any other failure (network, credentials, 5xx) stops the load with the error.
 //!
+//! Why split rather than resend as a batch (sekmet-fhir's `CapabilityStatement` lists
+//! `batch`): a server processes batch entries independently and in no set order, so a role
+//! may be processed before the practitioner it refers to in the same Bundle, and a server
+//! that checks references refuses it. Halves of a transaction keep its all-or-nothing
+//! semantics, work with any server, and cost more requests only for Bundles that hold a
+//! refused entry, which the check before sending makes rare.
+//!
 //! Every entry ends in exactly one count: [`LoadReport::created`] + [`LoadReport::updated`]
 //! + refused before sending + refused by the server = [`LoadReport::entries`].
 
