@@ -18,6 +18,7 @@ mod common;
 #[path = "../../fhir-adapter/tests/common/sekmet.rs"]
 mod sekmet;
 
+use std::collections::BTreeSet;
 use std::path::Path;
 use std::time::Duration;
 
@@ -495,4 +496,214 @@ fn load_with_smart_backend_credentials_from_the_environment() {
     fails(&run, 3, "HRH_FHIR_", Some("PRIVATE KEY"));
     let run = load("test-only-rs384-private.pem", "ES384");
     fails(&run, 3, "HRH_FHIR_SMART_KEY_FILE", Some("PRIVATE KEY"));
+}
+
+/// The practitioners of a bulk export a FHIR server must refuse, found here independently of
+/// `hrh`: a gender outside administrative-gender, a birth date that is no calendar date,
+/// and a national id an earlier practitioner already has (the first keeps it). Each
+/// `Practitioner/id` with the start of the reason `hrh load` gives.
+fn unloadable(registry: &Path) -> Vec<(String, &'static str)> {
+    let text = std::fs::read_to_string(registry.join("Practitioner.ndjson")).unwrap();
+    let mut seen = BTreeSet::new();
+    let mut bad = Vec::new();
+    for line in text.lines() {
+        let p: Value = serde_json::from_str(line).unwrap();
+        let id = format!("Practitioner/{}", p["id"].as_str().unwrap());
+        let gender = p["gender"].as_str();
+        if gender.is_some_and(|g| !["male", "female", "other", "unknown"].contains(&g)) {
+            bad.push((
+                id.clone(),
+                "gender is not a FHIR administrative-gender code",
+            ));
+        }
+        if let Some(date) = p["birthDate"].as_str() {
+            let full = match date.len() {
+                4 => format!("{date}-01-01"),
+                7 => format!("{date}-01"),
+                _ => date.to_owned(),
+            };
+            if chrono::NaiveDate::parse_from_str(&full, "%Y-%m-%d").is_err() {
+                bad.push((id.clone(), "birthDate is not a FHIR date"));
+            }
+        }
+        let national = p["identifier"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|i| i["system"] == "https://hrh.dev/fhir/sid/national-health-worker-id")
+            .map(|i| i["value"].as_str().unwrap().to_owned());
+        if let Some(national) = national
+            && !seen.insert(national)
+        {
+            bad.push((id, "its identifier (system https://hrh.dev/fhir/sid/national-health-worker-id) is also that of"));
+        }
+    }
+    bad
+}
+
+/// `Type/id` of each `refused: Type/id: reason` line on stderr, with its reason.
+fn refused_lines(stderr: &str) -> Vec<(String, String)> {
+    stderr
+        .lines()
+        .filter_map(|l| l.strip_prefix("refused: "))
+        .map(|l| {
+            let (key, reason) = l.split_once(": ").unwrap();
+            (key.to_owned(), reason.to_owned())
+        })
+        .collect()
+}
+
+/// What loading `registry` must refuse: [`unloadable`] practitioners, the roles of those
+/// (dependent), and the number of records.
+fn expected(registry: &Path) -> (Vec<(String, &'static str)>, BTreeSet<String>, usize) {
+    let bad = unloadable(registry);
+    let roles = std::fs::read_to_string(registry.join("PractitionerRole.ndjson")).unwrap();
+    let dependent: BTreeSet<String> = roles
+        .lines()
+        .map(|l| serde_json::from_str::<Value>(l).unwrap())
+        .filter(|r| {
+            let of = r["practitioner"]["reference"].as_str().unwrap();
+            bad.iter().any(|(k, _)| k == of)
+        })
+        .map(|r| format!("PractitionerRole/{}", r["id"].as_str().unwrap()))
+        .collect();
+    let records: usize = [
+        "Organization",
+        "Location",
+        "Practitioner",
+        "PractitionerRole",
+    ]
+    .iter()
+    .map(|t| {
+        std::fs::read_to_string(registry.join(format!("{t}.ndjson")))
+            .unwrap()
+            .lines()
+            .count()
+    })
+    .sum();
+    (bad, dependent, records)
+}
+
+#[test]
+fn a_registry_with_bad_records_loads_every_valid_one_and_lists_each_refused_one() {
+    let Some(server) = Sekmet::start() else {
+        return;
+    };
+    let dir = temp_dir("e2e-bad-records");
+    let registry = dir.join("registry");
+    let reg = registry.to_str().unwrap();
+    let run = hrh(
+        &["generate", "--workers", "300", "--seed", "7", "--out", reg],
+        &[],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let (bad, dependent, records) = expected(&registry);
+    assert!(!bad.is_empty(), "seed 7 has bad records");
+    let refused = bad.len() + dependent.len();
+    let good = records - refused;
+
+    // First load: every valid record created, each invalid one listed with its reason,
+    // its roles as dependent; exit 1.
+    let first = hrh(&["load", "--fhir", &server.base, reg], &[]);
+    first.no_panic();
+    assert_eq!(first.code, 1, "{}\n{}", first.stdout, first.stderr);
+    has(
+        &first.stdout,
+        &format!(
+            "created {good}, updated 0, failed {refused} ({refused} refused before sending, 0 by the server)"
+        ),
+    );
+    let lines = refused_lines(&first.stderr);
+    assert_eq!(lines.len(), refused, "{}", first.stderr);
+    for (key, reason) in &bad {
+        assert!(
+            lines.iter().any(|(k, r)| k == key && r.starts_with(reason)),
+            "{key}: {reason} not in\n{}",
+            first.stderr
+        );
+    }
+    for key in &dependent {
+        assert!(
+            lines
+                .iter()
+                .any(|(k, r)| k == key && r.starts_with("not sent: it refers to Practitioner/")),
+            "{key} not dependent in\n{}",
+            first.stderr
+        );
+    }
+    assert!(!first.stderr.contains("2020-13-01") && !first.stderr.contains("Worker "));
+    has(
+        &first.stderr,
+        &format!("error: {refused} of {records} entries refused"),
+    );
+
+    // The server holds exactly the valid ones.
+    let client = FhirClient::new(&server.base, ClientConfig::default()).unwrap();
+    let (practitioners, _) = client
+        .search_all("Practitioner", &SearchParams::new())
+        .unwrap();
+    let (stored_roles, _) = client
+        .search_all("PractitionerRole", &SearchParams::new())
+        .unwrap();
+    assert_eq!(practitioners.len(), 300 - bad.len());
+    let roles = std::fs::read_to_string(registry.join("PractitionerRole.ndjson")).unwrap();
+    assert_eq!(stored_roles.len(), roles.lines().count() - dependent.len());
+    for (key, _) in &bad {
+        let id = key.trim_start_matches("Practitioner/");
+        assert!(practitioners.iter().all(|p| p["id"] != id), "{key} stored");
+    }
+
+    // Second load: nothing created, the same refused.
+    let again = hrh(&["load", "--fhir", &server.base, reg], &[]);
+    assert_eq!(again.code, 1, "{}", again.stderr);
+    has(
+        &again.stdout,
+        &format!("created 0, updated {good}, failed {refused}"),
+    );
+
+    refused_only_by_the_server(&server, &registry, records, good, refused);
+}
+
+/// A refusal only the server can see: a practitioner renamed to another id while the server
+/// holds its national id under the old one. The transaction rolls back, the loader splits
+/// it down to that entry, and every other entry is stored.
+fn refused_only_by_the_server(
+    server: &Sekmet,
+    registry: &Path,
+    records: usize,
+    good: usize,
+    refused: usize,
+) {
+    let reg = registry.to_str().unwrap();
+    let path = registry.join("Practitioner.ndjson");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let moved = text.replacen("\"id\":\"hw-0000000\"", "\"id\":\"hw-moved\"", 1);
+    assert_ne!(moved, text);
+    std::fs::write(&path, moved).unwrap();
+    let split = hrh(&["load", "--fhir", &server.base, reg], &[]);
+    assert_eq!(split.code, 1, "{}", split.stderr);
+    has(
+        &split.stdout,
+        &format!(
+            "created 0, updated {}, failed {} ({refused} refused before sending, 1 by the server)",
+            good - 1,
+            refused + 1
+        ),
+    );
+    let by_server: Vec<(String, String)> = refused_lines(&split.stderr)
+        .into_iter()
+        .filter(|(_, r)| r.starts_with("refused by the server"))
+        .collect();
+    assert_eq!(by_server.len(), 1, "{}", split.stderr);
+    assert_eq!(by_server[0].0, "Practitioner/hw-moved");
+    assert!(by_server[0].1.contains("(HTTP 400)"), "{}", by_server[0].1);
+    let transactions: usize = split
+        .stdout
+        .split(" transaction(s)")
+        .next()
+        .and_then(|s| s.rsplit(' ').next())
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(transactions > records.div_ceil(100), "{}", split.stdout);
 }

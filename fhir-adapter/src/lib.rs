@@ -62,8 +62,9 @@
 //!   The feature is off by default because `fhir_model` takes about 2 minutes to build.
 //! - **Client.** With the `client` feature (on by default), [`client::FhirClient`] talks to
 //!   FHIR servers: search with paging, `_history` sync into [`mirror::Mirror`], bulk
-//!   `$export` streamed into the NDJSON reader, writes and transactions, auth and retries.
-//!   Without it the crate builds no TLS stack or async runtime.
+//!   `$export` streamed into the NDJSON reader, writes and transactions, auth and retries;
+//!   [`load`] loads records checked before sending ([`write::precheck`]), splitting
+//!   transactions the server rolls back. Without it the crate builds no TLS stack or async runtime.
 //! - **Privacy.** Error texts carry ids, never names; parser messages are redacted.
 
 #[cfg(feature = "client")]
@@ -72,6 +73,8 @@ pub mod config;
 pub mod error;
 pub mod inputs;
 pub mod link;
+#[cfg(feature = "client")]
+pub mod load;
 pub mod madx;
 pub mod mapping;
 pub mod mirror;

@@ -1,98 +1,20 @@
-//! Loading a registry into a FHIR server, and keeping a [`Mirror`] of a server in step:
-//! the work behind `hrh load`, `hrh facilities push` and `hrh sync` (feature `client`).
+//! Keeping a [`Mirror`] of a FHIR server in step: the work behind `hrh sync` (feature
+//! `client`). Loading records into a server is [`crate::load`].
 //!
-//! - [`load`] sends a [`Registry`] as transaction Bundles of conditional `PUT`s by business
-//!   identifier ([`write::transaction`]) and counts the per-entry outcomes; loading the same
-//!   registry twice creates nothing new.
 //! - [`pull_history`] brings a mirror up to date with `[type]/_history?_since=<watermark>`
 //!   per resource type (all history on the first run); [`pull_export`] replaces it with a
 //!   bulk `$export`. Both return the new [`SyncState`] **without storing it**: the caller
 //!   stores it (see [`SyncState::write`]) only once its own work with the mirror succeeded.
-
-use hrh_core::Registry;
 
 use crate::client::blocking::FhirClient;
 use crate::client::{ExportLevel, ExportManifest, ExportRequest};
 use crate::error::FhirError;
 use crate::mapping::READ_TYPES;
 use crate::mirror::{Applied, Change, Mirror, SyncState};
-use crate::write::{self, BundleKind};
 
 /// The key under which [`pull_export`] keeps the export's `transactionTime` in
 /// [`SyncState::since`].
 pub const EXPORT_WATERMARK: &str = "$export";
-
-/// What [`load`] did, from the servers' per-entry outcomes.
-#[derive(Debug, Default, Clone, PartialEq, Eq)]
-pub struct LoadCounts {
-    /// Transaction Bundles sent.
-    pub bundles: usize,
-    /// Entries answered `201 Created`.
-    pub created: usize,
-    /// Entries answered with another 2xx (updated, or matched unchanged).
-    pub updated: usize,
-    /// Entries answered with an error status, or in a Bundle the server refused.
-    pub failed: usize,
-    /// Why Bundles were refused (one message per refused Bundle).
-    pub errors: Vec<String>,
-}
-
-impl LoadCounts {
-    /// Entries sent.
-    pub fn entries(&self) -> usize {
-        self.created + self.updated + self.failed
-    }
-}
-
-/// Whether an error is the server refusing one Bundle's content (count it and go on) rather
-/// than the server, network or credentials failing (stop).
-fn is_refusal(error: &FhirError) -> bool {
-    matches!(error, FhirError::Http { status, .. }
-        if matches!(status, 400 | 404 | 409 | 412 | 422))
-}
-
-/// Sends `registry` as transaction Bundles of at most `batch_size` entries (conditional
-/// `PUT`s by business identifier, in dependency order) and counts created, updated and
-/// failed entries. A Bundle the server refuses (HTTP 400, 404, 409, 412, 422) counts all its
-/// entries as failed and the load goes on; any other error (network, credentials, 5xx)
-/// stops it. `progress` is called after each Bundle. Each Bundle is written just before it
-/// is sent ([`write::transaction_bundles`]), so only one is held at a time.
-pub fn load(
-    client: &FhirClient,
-    registry: &Registry,
-    batch_size: usize,
-    progress: &mut dyn FnMut(&LoadCounts),
-) -> Result<LoadCounts, FhirError> {
-    let mut counts = LoadCounts::default();
-    for bundle in write::transaction_bundles(registry, BundleKind::Transaction, batch_size) {
-        let bundle = bundle?;
-        let entries = bundle
-            .get("entry")
-            .and_then(serde_json::Value::as_array)
-            .map_or(0, Vec::len);
-        counts.bundles += 1;
-        match client.transaction(&bundle) {
-            Ok(outcomes) => {
-                for outcome in &outcomes {
-                    match outcome.code {
-                        Some(201) => counts.created += 1,
-                        _ if outcome.is_success() => counts.updated += 1,
-                        _ => counts.failed += 1,
-                    }
-                }
-                // Entries the server did not answer for count as failed.
-                counts.failed += entries.saturating_sub(outcomes.len());
-            }
-            Err(error) if is_refusal(&error) => {
-                counts.failed += entries;
-                counts.errors.push(error.to_string());
-            }
-            Err(error) => return Err(error),
-        }
-        progress(&counts);
-    }
-    Ok(counts)
-}
 
 /// What a pull brought into the mirror for one resource type.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]

@@ -1,5 +1,4 @@
-//! `hrh_fhir::sync` against an HTTP mock: how `load` counts per-entry outcomes and refused
-//! Bundles, and that `pull_history` starts afresh for another server, goes on from stored
+//! `hrh_fhir::sync` against an HTTP mock: that `pull_history` starts afresh for another server, goes on from stored
 //! watermarks otherwise, and never stores state itself. (The real-server path is covered
 //! by the CLI's end-to-end tests against sekmet-fhir.)
 #![cfg(feature = "client")]
@@ -10,112 +9,15 @@
     clippy::indexing_slicing
 )]
 
-use std::time::Duration;
+#[path = "common/mock.rs"]
+mod mock;
 
-use hrh_core::synthetic::{Config, SyntheticRegistry};
-use hrh_fhir::FhirError;
-use hrh_fhir::client::ClientConfig;
-use hrh_fhir::client::blocking::FhirClient;
 use hrh_fhir::mirror::{Mirror, SyncState};
-use hrh_fhir::sync::{load, pull_history};
+use hrh_fhir::sync::pull_history;
+use mock::{client, runtime};
 use serde_json::{Value, json};
 use wiremock::matchers::{method, path, query_param};
-use wiremock::{Mock, MockServer, Request, ResponseTemplate};
-
-fn runtime() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(1)
-        .enable_all()
-        .build()
-        .unwrap()
-}
-
-fn client(server: &MockServer) -> FhirClient {
-    let config = ClientConfig {
-        max_retries: 0,
-        initial_backoff: Duration::from_millis(10),
-        ..ClientConfig::default()
-    };
-    FhirClient::new(&format!("{}/fhir", server.uri()), config).unwrap()
-}
-
-/// A mock answering every request with `template`.
-fn answering(rt: &tokio::runtime::Runtime, template: ResponseTemplate) -> MockServer {
-    rt.block_on(async {
-        let server = MockServer::start().await;
-        Mock::given(wiremock::matchers::any())
-            .respond_with(template)
-            .mount(&server)
-            .await;
-        server
-    })
-}
-
-/// A transaction-response answering each entry: `201` for `Practitioner` entries, `200`
-/// for organisations, `400` for locations, others `200`.
-fn answer(request: &Request) -> ResponseTemplate {
-    let bundle: Value = serde_json::from_slice(&request.body).unwrap();
-    let entries: Vec<Value> = bundle["entry"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| {
-            let status = match e["resource"]["resourceType"].as_str().unwrap() {
-                "Practitioner" => "201 Created",
-                "Location" => "400 Bad Request",
-                _ => "200 OK",
-            };
-            json!({"response": {"status": status}})
-        })
-        .collect();
-    ResponseTemplate::new(200).set_body_json(
-        json!({"resourceType": "Bundle", "type": "transaction-response", "entry": entries}),
-    )
-}
-
-#[test]
-fn load_counts_entry_outcomes_and_refused_bundles_and_stops_on_server_errors() {
-    let rt = runtime();
-    let registry = SyntheticRegistry::new(Config {
-        workers: 20,
-        ..Config::default()
-    })
-    .to_registry();
-    let server = rt.block_on(async {
-        let server = MockServer::start().await;
-        Mock::given(method("POST"))
-            .and(path("/fhir/"))
-            .respond_with(answer)
-            .mount(&server)
-            .await;
-        server
-    });
-    let mut calls = 0;
-    let counts = load(&client(&server), &registry, 7, &mut |_| calls += 1).unwrap();
-    let total = registry.record_count();
-    assert_eq!(counts.entries(), total);
-    assert_eq!(counts.bundles, total.div_ceil(7));
-    assert_eq!(calls, counts.bundles);
-    assert_eq!(counts.created, registry.practitioners.len());
-    assert_eq!(counts.failed, registry.facilities.len());
-    assert!(counts.errors.is_empty());
-
-    // A refused Bundle (422) counts its entries as failed and the load goes on.
-    let outcome = json!({"resourceType": "OperationOutcome",
-        "issue": [{"severity": "error", "code": "processing"}]});
-    let refusing = answering(&rt, ResponseTemplate::new(422).set_body_json(outcome));
-    let counts = load(&client(&refusing), &registry, 7, &mut |_| {}).unwrap();
-    assert_eq!((counts.failed, counts.created), (total, 0));
-    assert_eq!(counts.errors.len(), counts.bundles);
-
-    // Credentials refused: an error, not a count.
-    let locked = answering(&rt, ResponseTemplate::new(401));
-    let error = load(&client(&locked), &registry, 7, &mut |_| {}).unwrap_err();
-    assert!(
-        matches!(error, FhirError::Http { status: 401, .. }),
-        "{error}"
-    );
-}
+use wiremock::{Mock, MockServer, ResponseTemplate};
 
 fn history(entries: &[Value]) -> ResponseTemplate {
     ResponseTemplate::new(200)

@@ -1,7 +1,9 @@
 //! `hrh facilities pull`: the DHIS2 org unit hierarchy as mCSD Organization +
 //! Location pairs (`Organization.ndjson`, `Location.ndjson`); `hrh facilities push`:
 //! those files to a FHIR server, in transaction Bundles of conditional `PUT`s by DHIS2
-//! identifier (`hrh_fhir::sync::load`), so pushing twice creates no duplicates.
+//! identifier (`hrh_fhir::load::load`, as `hrh load`: checked before sending, refused
+//! transactions split until each refused entry is alone), so pushing twice creates no
+//! duplicates.
 //!
 //! The conversion is `hrh_dhis2::org_units_to_core`, the FHIR side
 //! `hrh_fhir::write`; this command only fetches, wires and writes files.

@@ -1,13 +1,14 @@
 //! `hrh load`: publishes a registry to a FHIR server in transaction Bundles of conditional
-//! `PUT`s by business identifier (`hrh_fhir::sync::load`), so loading twice creates no
-//! duplicates; prints created/updated/failed counts.
+//! `PUT`s by business identifier (`hrh_fhir::load::load`: checked before sending, refused
+//! transactions split until each refused entry is alone), so loading twice creates no
+//! duplicates; prints the created/updated/refused counts and each refused entry.
 //!
-//! Exit status: 0 every entry stored; 1 some entries (or Bundles) refused; 2 unusable input
-//! or usage; 3 server, credential or network error.
+//! Exit status: 0 every entry stored; 1 some entries refused; 2 unusable input or usage;
+//! 3 server, credential or network error.
 
 use std::path::{Path, PathBuf};
 
-use hrh_fhir::sync::LoadCounts;
+use hrh_fhir::load::LoadReport;
 use hrh_fhir::{ReadConfig, inputs};
 
 use crate::error::CliError;
@@ -69,39 +70,40 @@ pub fn publish(
     }
     let bar = indicatif::ProgressBar::new(u64::try_from(records).unwrap_or(u64::MAX))
         .with_message(format!("loading into {}", url.trim()));
-    let counts = hrh_fhir::sync::load(client, &registry, batch_size, &mut |c: &LoadCounts| {
-        bar.set_position(u64::try_from(c.entries()).unwrap_or(u64::MAX));
+    let loaded = hrh_fhir::load::load(client, &registry, batch_size, &mut |r: &LoadReport| {
+        bar.set_position(u64::try_from(r.accounted()).unwrap_or(u64::MAX));
     });
     bar.finish_and_clear();
-    let counts = counts.map_err(CliError::fhir_server(url))?;
+    let loaded = loaded.map_err(CliError::fhir_server(url))?;
+    let refused = loaded.refused.len();
     crate::output::say!(
-        "loaded {records} {what}record(s) in {} transaction(s): created {}, updated {}, failed {}",
-        counts.bundles,
-        counts.created,
-        counts.updated,
-        counts.failed
+        "loaded {records} {what}record(s) in {} transaction(s): created {}, updated {}, \
+         failed {refused} ({} refused before sending, {} by the server)",
+        loaded.bundles,
+        loaded.created,
+        loaded.updated,
+        loaded.refused_before_send(),
+        loaded.refused_by_server()
     );
     crate::output::record(
         "load",
         serde_json::json!({
             "records": records,
             "records_rejected_while_reading": report.rejected.len(),
-            "bundles": counts.bundles,
-            "created": counts.created,
-            "updated": counts.updated,
-            "failed": counts.failed,
-            "errors": counts.errors,
+            "bundles": loaded.bundles,
+            "created": loaded.created,
+            "updated": loaded.updated,
+            "failed": refused,
+            "refused_before_sending": loaded.refused_before_send(),
+            "refused_by_server": loaded.refused_by_server(),
+            "errors": loaded.refused.iter().map(ToString::to_string).collect::<Vec<_>>(),
         }),
     );
-    for error in &counts.errors {
-        eprintln!("refused: {error}");
+    for entry in &loaded.refused {
+        eprintln!("refused: {entry}");
     }
-    if counts.failed > 0 {
-        eprintln!(
-            "error: {} of {} entries failed",
-            counts.failed,
-            counts.entries()
-        );
+    if refused > 0 {
+        eprintln!("error: {refused} of {} entries refused", loaded.entries);
         return Ok(1);
     }
     Ok(0)

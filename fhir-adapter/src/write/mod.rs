@@ -18,6 +18,7 @@
 
 mod bulk;
 mod elements;
+pub mod precheck;
 mod resources;
 mod transaction;
 
@@ -27,7 +28,9 @@ pub use resources::{
     OrganizationResource, PractitionerResource, PractitionerRoleResource, healthcare_service,
     location, organization, practitioner, practitioner_role,
 };
-pub use transaction::{BundleKind, business_identifier, transaction, transaction_bundles};
+pub use transaction::{
+    BundleKind, Entry, bundle, business_identifier, entries, transaction, transaction_bundles,
+};
 
 /// The canonical URLs of the profiles written resources claim (IHE ITI mCSD).
 pub mod profiles {

@@ -62,11 +62,60 @@ fn upsert_url(resource_type: &str, id: &str, identifiers: &[Identifier]) -> Stri
     }
 }
 
-fn entry(resource: &impl Serialize, url: String) -> Result<Value, FhirError> {
+/// One entry of a transaction or batch Bundle: a resource and the `PUT` that upserts it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Entry {
+    /// The resource type (`Practitioner`, `Location`, ...).
+    pub resource_type: &'static str,
+    /// The resource id (the record id).
+    pub id: String,
+    /// The request URL: `Type?identifier=system|value` (encoded), else `Type/id`.
+    pub url: String,
+    /// The resource as JSON.
+    pub resource: Value,
+}
+
+impl Entry {
+    /// `Type/id`, as references and reports name the resource.
+    pub fn key(&self) -> String {
+        format!("{}/{}", self.resource_type, self.id)
+    }
+
+    /// The Bundle entry: `{"resource": …, "request": {"method": "PUT", "url": …}}`.
+    pub fn to_bundle_entry(&self) -> Value {
+        json!({ "resource": self.resource, "request": { "method": "PUT", "url": self.url } })
+    }
+}
+
+/// A Bundle of `kind` holding `entries`, in order.
+///
+/// ```
+/// use hrh_core::synthetic::{Config, SyntheticRegistry};
+/// use hrh_fhir::write::{BundleKind, bundle, entries};
+/// let registry = SyntheticRegistry::new(Config { workers: 3, ..Config::default() }).to_registry();
+/// let all = entries(&registry).collect::<Result<Vec<_>, _>>()?;
+/// let batch = bundle(BundleKind::Batch, &all);
+/// assert_eq!(batch["entry"].as_array().unwrap().len(), all.len());
+/// # Ok::<(), hrh_fhir::FhirError>(())
+/// ```
+pub fn bundle(kind: BundleKind, entries: &[Entry]) -> Value {
+    let entry: Vec<Value> = entries.iter().map(Entry::to_bundle_entry).collect();
+    json!({ "resourceType": "Bundle", "type": kind.code(), "entry": entry })
+}
+
+fn entry(
+    resource_type: &'static str,
+    id: &str,
+    resource: &impl Serialize,
+    url: String,
+) -> Result<Entry, FhirError> {
     match serde_json::to_value(resource) {
-        Ok(resource) => {
-            Ok(json!({ "resource": resource, "request": { "method": "PUT", "url": url } }))
-        }
+        Ok(resource) => Ok(Entry {
+            resource_type,
+            id: id.to_owned(),
+            url,
+            resource,
+        }),
         Err(e) => Err(FhirError::Io {
             source_name: url,
             source: e.into(),
@@ -121,44 +170,54 @@ pub fn transaction_bundles(
     let mut entries = entries(registry).peekable();
     std::iter::from_fn(move || {
         entries.peek()?;
-        let chunk: Result<Vec<Value>, FhirError> = entries.by_ref().take(size).collect();
-        Some(
-            chunk.map(
-                |chunk| json!({ "resourceType": "Bundle", "type": kind.code(), "entry": chunk }),
-            ),
-        )
+        let chunk: Result<Vec<Entry>, FhirError> = entries.by_ref().take(size).collect();
+        Some(chunk.map(|chunk| bundle(kind, &chunk)))
     })
 }
 
-/// Every record as an entry, in dependency order (organisations, locations, services,
-/// practitioners, roles).
-fn entries(registry: &Registry) -> impl Iterator<Item = Result<Value, FhirError>> + '_ {
+/// Every record of `registry` as a Bundle entry, in dependency order (organisations,
+/// locations, services, practitioners, roles), each made when asked for.
+pub fn entries(registry: &Registry) -> impl Iterator<Item = Result<Entry, FhirError>> + '_ {
     let organizations = registry.organizations.iter().map(|o| {
         entry(
+            "Organization",
+            &o.id,
             &organization(o),
             upsert_url("Organization", &o.id, &o.identifiers),
         )
     });
-    let facilities = registry
-        .facilities
-        .iter()
-        .map(|f| entry(&location(f), upsert_url("Location", &f.id, &f.identifiers)));
+    let facilities = registry.facilities.iter().map(|f| {
+        entry(
+            "Location",
+            &f.id,
+            &location(f),
+            upsert_url("Location", &f.id, &f.identifiers),
+        )
+    });
     let services = registry.services.iter().map(|s| {
         entry(
+            "HealthcareService",
+            &s.id,
             &healthcare_service(s),
             format!("HealthcareService/{}", s.id),
         )
     });
     let practitioners = registry.practitioners.iter().map(|p| {
         entry(
+            "Practitioner",
+            &p.id,
             &practitioner(p),
             upsert_url("Practitioner", &p.id, &p.identifiers),
         )
     });
-    let roles = registry
-        .employments
-        .iter()
-        .map(|e| entry(&practitioner_role(e), format!("PractitionerRole/{}", e.id)));
+    let roles = registry.employments.iter().map(|e| {
+        entry(
+            "PractitionerRole",
+            &e.id,
+            &practitioner_role(e),
+            format!("PractitionerRole/{}", e.id),
+        )
+    });
     organizations
         .chain(facilities)
         .chain(services)
