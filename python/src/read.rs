@@ -55,6 +55,7 @@ impl PyReadConfig {
                 .map(|(system, code)| CodeKey { system, code })
                 .collect(),
             job_to_isco: jobs,
+            ..ReadConfig::default()
         };
         Ok(Self { inner })
     }
