@@ -56,6 +56,18 @@ pub enum Reason {
     NoFte,
     /// The value has no category option combo in the mapping.
     NoCombo,
+    /// No contract type recorded.
+    NoContractType,
+    /// A contract type code that is not one of the contract-type codes.
+    UnrecognisedContractType,
+    /// An exit without a reason recorded on the ended employment.
+    NoExitReason,
+    /// An exit reason code that says neither voluntary nor involuntary.
+    UnrecognisedExitReason,
+    /// Neither FTE nor an employment status says whether the job is part-time.
+    NoWorkingTime,
+    /// No weekly hours recorded.
+    NoWeeklyHours,
 }
 
 impl Reason {
@@ -87,6 +99,14 @@ impl Reason {
             Self::NoOrgUnit => "facility has no DHIS2 org unit".to_owned(),
             Self::NoFte => "no FTE recorded".to_owned(),
             Self::NoCombo => "value has no category option combo in the mapping".to_owned(),
+            Self::NoContractType => "no contract type recorded".to_owned(),
+            Self::UnrecognisedContractType => "contract type code not recognised".to_owned(),
+            Self::NoExitReason => "no exit reason recorded".to_owned(),
+            Self::UnrecognisedExitReason => {
+                "exit reason neither voluntary nor involuntary".to_owned()
+            }
+            Self::NoWorkingTime => "neither FTE nor employment status recorded".to_owned(),
+            Self::NoWeeklyHours => "no weekly hours recorded".to_owned(),
         }
     }
 }

@@ -4,7 +4,9 @@ use std::sync::Arc;
 
 use super::account::{Account, Reason};
 use super::facts::{EmploymentFacts, Judge, KeyMap, Moves, PractitionerFacts, Summaries, id_key};
-use super::mapping::{ActivityLevel, Breakdown, Category, Mapping, Measure, OrgUnitRule, Origin};
+use super::mapping::{
+    ActivityLevel, Breakdown, Category, ExitKind, Flows, Mapping, Measure, OrgUnitRule, Origin,
+};
 use crate::aggregate_value::{AggregateValue, Number};
 use crate::country::Country;
 use crate::employment::Employment;
@@ -100,6 +102,8 @@ pub struct Aggregation {
     slot_combos: Vec<Option<String>>,
     /// Cells per org unit index (national: index 0).
     cells: Vec<Vec<f64>>,
+    /// Workers added to each cell (the divisor of means), laid out as `cells`.
+    weights: Vec<Vec<f64>>,
     /// (occupation, specialty bits), packed by [`match_key`] → index in `target_lists`.
     matches: KeyMap<u32>,
     /// Lists of the indexes of the targets that count an occupation and specialties.
@@ -164,6 +168,7 @@ impl Aggregation {
             summaries: Summaries::default(),
             slots,
             slot_combos,
+            weights: cells.clone(),
             cells,
             matches: KeyMap::default(),
             target_lists: Vec::new(),
@@ -279,6 +284,7 @@ impl Aggregation {
     fn count(&mut self, p: &PractitionerFacts, stock: Option<EmploymentFacts>, moves: &Moves) {
         self.account.workers += 1;
         let mut tally = WorkerTally::default();
+        let held_now = stock.is_some();
         let stock = stock.filter(|_| p.active);
         if !p.active {
             tally.reason(Reason::PractitionerInactive, None);
@@ -310,7 +316,16 @@ impl Aggregation {
                 None => tally.reason(Reason::NoOccupationForLicence, None),
             }
         }
-        for (job, role) in [(moves.entry, Role::Entry), (moves.exit, Role::Exit)] {
+        let (entry, exit) = match self.mapping.flows {
+            Flows::Employment => (moves.entry, moves.exit),
+            // Entered: in the stock now, in no employment before the period. Exited: held a
+            // job the day before the period, none now.
+            Flows::Workforce => (
+                stock.filter(|_| !moves.earlier),
+                moves.exit.filter(|_| !held_now),
+            ),
+        };
+        for (job, role) in [(entry, Role::Entry), (exit, Role::Exit)] {
             if let Some(job) = job
                 && let Ok(occupation) = job.occupation
             {
@@ -396,7 +411,10 @@ impl Aggregation {
             return;
         };
         let applies = match (t.measure, role) {
-            (Measure::Headcount | Measure::Fte, Role::Stock)
+            (
+                Measure::Headcount | Measure::Fte | Measure::PartTime | Measure::WeeklyHours,
+                Role::Stock,
+            )
             | (Measure::Entries, Role::Entry)
             | (Measure::Exits, Role::Exit) => true,
             (Measure::Headcount, Role::Licensed) => t.breakdown == Breakdown::ActivityLevel,
@@ -434,13 +452,22 @@ impl Aggregation {
             }
             (None, _) => return tally.left_out(breakdown, Reason::NoCombo),
         };
-        let amount = if t.measure == Measure::Fte {
-            match job.and_then(EmploymentFacts::fte) {
+        let amount = match t.measure {
+            Measure::Fte => match job.and_then(EmploymentFacts::fte) {
                 Some(fte) => f64::from(fte),
                 None => return tally.left_out(breakdown, Reason::NoFte),
-            }
-        } else {
-            1.0
+            },
+            Measure::PartTime => match job.map(EmploymentFacts::part_time) {
+                Some(Ok(true)) => 1.0,
+                Some(Ok(false)) => return,
+                Some(Err(reason)) => return tally.left_out(breakdown, reason),
+                None => return tally.left_out(breakdown, Reason::NoWorkingTime),
+            },
+            Measure::WeeklyHours => match job.and_then(EmploymentFacts::weekly_hours) {
+                Some(hours) => f64::from(hours),
+                None => return tally.left_out(breakdown, Reason::NoWeeklyHours),
+            },
+            Measure::Headcount | Measure::Entries | Measure::Exits => 1.0,
         };
         let org_unit = if self.national_org_unit.is_some() {
             0
@@ -451,16 +478,19 @@ impl Aggregation {
                 None => return tally.left_out(breakdown, Reason::NoOrgUnit),
             }
         };
-        if self.cells.len() <= org_unit {
-            self.cells
-                .resize_with(org_unit + 1, || vec![0.0; self.slot_combos.len()]);
+        let width = self.slot_combos.len();
+        for table in [&mut self.cells, &mut self.weights] {
+            if table.len() <= org_unit {
+                table.resize_with(org_unit + 1, || vec![0.0; width]);
+            }
         }
-        if let Some(cell) = self
-            .cells
-            .get_mut(org_unit)
-            .and_then(|c| c.get_mut(slot as usize))
-        {
-            *cell += amount;
+        for (table, add) in [(&mut self.cells, amount), (&mut self.weights, 1.0)] {
+            if let Some(cell) = table
+                .get_mut(org_unit)
+                .and_then(|c| c.get_mut(slot as usize))
+            {
+                *cell += add;
+            }
         }
     }
 
@@ -471,16 +501,20 @@ impl Aggregation {
             Some(ou) => vec![ou.clone()],
             None => self.judge.org_units.clone(),
         };
-        if self.cells.len() < org_units.len() {
-            self.cells
-                .resize_with(org_units.len(), || vec![0.0; self.slot_combos.len()]);
+        let width = self.slot_combos.len();
+        for table in [&mut self.cells, &mut self.weights] {
+            if table.len() < org_units.len() {
+                table.resize_with(org_units.len(), || vec![0.0; width]);
+            }
         }
         let mut order: Vec<usize> = (0..org_units.len()).collect();
         order.sort_by(|a, b| org_units.get(*a).cmp(&org_units.get(*b)));
         let mut values = Vec::new();
         let mut withheld = Vec::new();
         for ou in order {
-            let (Some(org_unit), Some(cells)) = (org_units.get(ou), self.cells.get(ou)) else {
+            let (Some(org_unit), Some(cells), Some(weights)) =
+                (org_units.get(ou), self.cells.get(ou), self.weights.get(ou))
+            else {
                 continue;
             };
             for (t, slots) in self.mapping.targets.iter().zip(&self.slots) {
@@ -488,12 +522,23 @@ impl Aggregation {
                 used.sort_unstable();
                 for slot in used {
                     let amount = cells.get(slot as usize).copied().unwrap_or(0.0);
-                    let value = if t.measure == Measure::Fte {
-                        Number::Decimal((amount * 100.0).round() / 100.0)
-                    } else {
+                    let weight = weights.get(slot as usize).copied().unwrap_or(0.0);
+                    let value = match t.measure {
+                        Measure::Fte => Number::Decimal((amount * 100.0).round() / 100.0),
+                        // A mean of nobody is no figure (not a zero).
+                        Measure::WeeklyHours if weight == 0.0 => continue,
+                        Measure::WeeklyHours => {
+                            Number::Decimal((amount / weight * 10.0).round() / 10.0)
+                        }
                         #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
                         // whole, non-negative counts
-                        Number::Count(amount as u64)
+                        _ => Number::Count(amount as u64),
+                    };
+                    // A mean's small cells are its workers, not its value.
+                    let amount = if t.measure == Measure::WeeklyHours {
+                        weight
+                    } else {
+                        amount
                     };
                     let aggregate = AggregateValue {
                         data_element: t.data_element.clone(),
@@ -610,6 +655,12 @@ fn category_of(
             Role::Licensed => Category::Activity(ActivityLevel::Licensed),
             _ => Category::Activity(ActivityLevel::Practising),
         },
+        Breakdown::ContractType => {
+            Category::Contract(job.ok_or(Reason::NoContractType)?.contract()?)
+        }
+        Breakdown::ExitReason => Category::Exit(ExitKind::of(
+            job.ok_or(Reason::NoExitReason)?.exit_reason()?,
+        )),
         Breakdown::CountryOfTraining => match (p.training, p.training_country) {
             (Origin::Domestic, _) => return Ok(None),
             (_, Some(country)) if country != home => Category::Country(country),

@@ -88,6 +88,7 @@ pub fn overview(
         },
         ownership: Vec::new(),
         facility_types: Vec::new(),
+        flows: super::mapping::Flows::default(),
         targets,
     };
     let options = Options {

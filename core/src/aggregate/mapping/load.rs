@@ -9,6 +9,8 @@
 //! id_scheme = "uid"               # or "code"
 //! default_combo = "Xr12mI7VPn3"   # combo of breakdown = "none" targets (omit: DHIS2's default)
 //!
+//! flows = "workforce"             # entries/exits convention, or "employment" (job moves)
+//!
 //! [org_unit]
 //! rule = "national"               # or "facility" (with an optional [org_unit.lookup] table)
 //!
@@ -25,7 +27,7 @@
 //! [[target]]                      # one figure
 //! data_element = "GFfMM55sVzg"
 //! isco = ["221"]
-//! measure = "headcount"           # headcount | fte | entries | exits
+//! measure = "headcount"           # headcount | fte | entries | exits | part_time | weekly_hours
 //! breakdown = "sex"               # combos default to [combos.<breakdown>]
 //!
 //! [[group]]                       # shorthand: one target per breakdown listed
@@ -40,7 +42,7 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use super::{
-    Breakdown, Category, IdScheme, Mapping, Measure, OrgUnitRule, Population, Target,
+    Breakdown, Category, Flows, IdScheme, Mapping, Measure, OrgUnitRule, Population, Target,
     ownership_from_key,
 };
 use crate::coding::Coding;
@@ -70,6 +72,7 @@ struct RawMapping {
     attribute_option_combo: Option<Text>,
     default_combo: Option<Text>,
     org_unit: Option<RawOrgUnit>,
+    flows: Option<Text>,
     #[serde(default)]
     ownership: BTreeMap<Text, Text>,
     #[serde(default)]
@@ -220,6 +223,17 @@ fn build(raw: RawMapping, issues: &mut Issues) -> Mapping {
         ProviderClass::from_code,
         "HP.1 to HP.6",
     );
+    let flows = match raw.flows.as_ref().map(|f| (f, f.get_ref().as_str())) {
+        None | Some((_, "workforce")) => Flows::Workforce,
+        Some((_, "employment")) => Flows::Employment,
+        Some((at, other)) => {
+            issues.add(
+                at,
+                format!("unknown flows convention {other:?} (expected workforce or employment)"),
+            );
+            Flows::Workforce
+        }
+    };
     let sets = combo_sets(&raw.combos, issues, ids);
     check_duplicates(&raw.target, &raw.group, issues);
     let context = TargetContext {
@@ -246,6 +260,7 @@ fn build(raw: RawMapping, issues: &mut Issues) -> Mapping {
         org_unit,
         ownership,
         facility_types,
+        flows,
         targets,
     }
 }
@@ -531,6 +546,14 @@ fn target_of(
     let (Some(breakdown), Some(measure)) = (breakdown, measure) else {
         return None;
     };
+    if !measure.supports(breakdown) {
+        let at = raw.breakdown.as_ref().unwrap_or(&raw.data_element);
+        issues.add(
+            at,
+            format!("measure {measure} cannot be broken down by {breakdown}"),
+        );
+        return None;
+    }
     let combos = combos_of(raw, breakdown, issues, context);
     Some(Target {
         data_element: raw.data_element.get_ref().clone(),
@@ -550,19 +573,21 @@ fn measure_of(raw: Option<&Text>, issues: &mut Issues) -> Option<Measure> {
     let Some(at) = raw else {
         return Some(Measure::Headcount);
     };
-    match at.get_ref().as_str() {
-        "headcount" => Some(Measure::Headcount),
-        "fte" => Some(Measure::Fte),
-        "entries" => Some(Measure::Entries),
-        "exits" => Some(Measure::Exits),
-        other => {
-            issues.add(
-                at,
-                format!("unknown measure {other:?} (expected headcount, fte, entries or exits)"),
-            );
-            None
-        }
+    let found = Measure::ALL
+        .into_iter()
+        .find(|m| m.name() == at.get_ref().as_str());
+    if found.is_none() {
+        let names: Vec<&str> = Measure::ALL.iter().map(|m| m.name()).collect();
+        issues.add(
+            at,
+            format!(
+                "unknown measure {:?} (expected {})",
+                at.get_ref(),
+                names.join(", ")
+            ),
+        );
     }
+    found
 }
 
 fn population_of(raw: &RawTarget, issues: &mut Issues) -> Population {
