@@ -68,6 +68,9 @@ pub enum Reason {
     NoWorkingTime,
     /// No weekly hours recorded.
     NoWeeklyHours,
+    /// In the stock, but in no figure of the mapping: no entry or exit in the period, or
+    /// not in the categories its figures count.
+    InNoFigure,
 }
 
 impl Reason {
@@ -107,6 +110,10 @@ impl Reason {
             }
             Self::NoWorkingTime => "neither FTE nor employment status recorded".to_owned(),
             Self::NoWeeklyHours => "no weekly hours recorded".to_owned(),
+            Self::InNoFigure => {
+                "in the stock but in no figure (no entry or exit, or not in the categories counted)"
+                    .to_owned()
+            }
         }
     }
 }

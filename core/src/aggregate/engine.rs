@@ -336,7 +336,12 @@ impl Aggregation {
         if tally.counted {
             self.account.counted += 1;
         } else {
-            let key = tally.first_reason.unwrap_or((Reason::NotEmployed, None));
+            let fallback = if stock.is_some() {
+                Reason::InNoFigure
+            } else {
+                Reason::NotEmployed
+            };
+            let key = tally.first_reason.unwrap_or((fallback, None));
             *self.account.not_counted.entry(key).or_default() += 1;
         }
         for (breakdown, reason) in tally.left_out {
@@ -422,6 +427,23 @@ impl Aggregation {
         };
         if !applies {
             return;
+        }
+        // Out of the figure when in another category of any `only` breakdown; left out of
+        // it (with the reason) when one of them is not known.
+        let mut unknown = None;
+        for wanted in &t.only {
+            let by = wanted.breakdown();
+            match category_of(by, p, job, role, self.judge.home) {
+                Ok(Some(c)) if c == *wanted => {}
+                Ok(_) => return,
+                Err(reason) => {
+                    unknown.get_or_insert((by, reason));
+                }
+            }
+        }
+        if let Some((by, reason)) = unknown {
+            tally.counted = true;
+            return tally.left_out(by, reason);
         }
         tally.counted = true;
         let breakdown = t.breakdown;

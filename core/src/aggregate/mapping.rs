@@ -103,6 +103,10 @@ pub struct Target {
     pub measure: Measure,
     /// How the figure is split.
     pub breakdown: Breakdown,
+    /// Only workers in each of these categories are counted (file key `only`, e.g.
+    /// `only = { sex = "female", place_of_training = "foreign" }`, for data sets that put a
+    /// breakdown in the data element rather than in the combo).
+    pub only: Vec<Category>,
     /// Each breakdown value's category option combo, in output order. For
     /// [`Breakdown::None`] a single [`Category::Total`] entry, or none for the default combo.
     pub combos: Vec<(Category, String)>,
@@ -355,6 +359,23 @@ impl ExitKind {
 }
 
 impl Category {
+    /// The breakdown the category belongs to.
+    pub fn breakdown(self) -> Breakdown {
+        match self {
+            Self::Total => Breakdown::None,
+            Self::Sex(_) => Breakdown::Sex,
+            Self::Age(_) => Breakdown::AgeGroup,
+            Self::Training(_) => Breakdown::PlaceOfTraining,
+            Self::Birth(_) => Breakdown::PlaceOfBirth,
+            Self::Ownership(_) => Breakdown::FacilityOwnership,
+            Self::FacilityType(_) => Breakdown::FacilityType,
+            Self::Activity(_) => Breakdown::ActivityLevel,
+            Self::Country(_) | Self::OtherCountry => Breakdown::CountryOfTraining,
+            Self::Contract(_) => Breakdown::ContractType,
+            Self::Exit(_) => Breakdown::ExitReason,
+        }
+    }
+
     /// The position of the category within its breakdown's domain.
     pub(crate) fn index(self) -> usize {
         match self {

@@ -70,6 +70,7 @@ pub fn overview(
                 },
                 measure: Measure::Headcount,
                 breakdown,
+                only: Vec::new(),
                 combos,
                 line: 0,
             });

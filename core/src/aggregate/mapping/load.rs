@@ -29,6 +29,7 @@
 //! isco = ["221"]
 //! measure = "headcount"           # headcount | fte | entries | exits | part_time | weekly_hours
 //! breakdown = "sex"               # combos default to [combos.<breakdown>]
+//! only = { place_of_training = "foreign" }   # count only workers in these categories
 //!
 //! [[group]]                       # shorthand: one target per breakdown listed
 //! name = "Medical doctors"
@@ -109,6 +110,9 @@ struct RawTarget {
     exact: bool,
     measure: Option<Text>,
     breakdown: Option<Text>,
+    /// Breakdown name → the one category counted.
+    #[serde(default)]
+    only: BTreeMap<Text, Text>,
     /// A combo set name, or an inline table of category → combo.
     combos: Option<Spanned<toml::Value>>,
     category_option_combo: Option<Text>,
@@ -401,6 +405,7 @@ fn expand_group(
                 breakdown_name.span(),
                 breakdown_name.get_ref().clone(),
             )),
+            only: BTreeMap::new(),
             combos: None,
             category_option_combo: None,
         };
@@ -554,6 +559,34 @@ fn target_of(
         );
         return None;
     }
+    let mut only = Vec::new();
+    for (name, key) in &raw.only {
+        let Some(by) = Breakdown::from_name(name.get_ref()) else {
+            issues.add(
+                name,
+                format!(
+                    "unknown breakdown {:?} ({})",
+                    name.get_ref(),
+                    breakdown_names()
+                ),
+            );
+            continue;
+        };
+        if !measure.supports(by) || by == breakdown || by == Breakdown::None {
+            issues.add(
+                name,
+                format!("measure {measure} with breakdown {breakdown} cannot be narrowed by {by}"),
+            );
+            continue;
+        }
+        match Category::parse(by, key.get_ref()) {
+            Some(category) => only.push(category),
+            None => issues.add(
+                key,
+                format!("{:?} is not a value of breakdown {by}", key.get_ref()),
+            ),
+        }
+    }
     let combos = combos_of(raw, breakdown, issues, context);
     Some(Target {
         data_element: raw.data_element.get_ref().clone(),
@@ -561,6 +594,7 @@ fn target_of(
         population,
         measure,
         breakdown,
+        only,
         combos: combos
             .into_iter()
             .map(|(c, t)| (c, t.into_inner()))

@@ -339,3 +339,68 @@ fn a_measure_asked_for_a_breakdown_it_cannot_have_fails_on_load_with_its_line() 
         "{err}"
     );
 }
+
+#[test]
+fn only_narrows_a_figure_to_categories_and_the_account_says_who_is_in_none() {
+    let mapping = r#"
+format = 1
+name = "only"
+version = "1"
+default_combo = "COCdefault1"
+
+[org_unit]
+rule = "national"
+uid = "Uzbekistan1"
+
+[[target]]
+data_element = "FemForeign1"
+isco = ["3221"]
+measure = "entries"
+only = { sex = "female", place_of_training = "foreign" }
+category_option_combo = "COCnurse001"
+
+[[target]]
+data_element = "MaleDomest1"
+isco = ["3221"]
+measure = "entries"
+only = { sex = "male", place_of_training = "domestic" }
+category_option_combo = "COCnurse001"
+
+[[target]]
+data_element = "MaleVolunt1"
+isco = ["3221"]
+measure = "exits"
+only = { sex = "male", exit_reason = "voluntary" }
+category_option_combo = "COCnurse001"
+"#;
+    let (values, account) = figures(mapping, &flows_registry());
+    let expected = [
+        ("FemForeign1", "COCnurse001", "1"), // b
+        ("MaleDomest1", "COCnurse001", "0"), // a is female
+        ("MaleVolunt1", "COCnurse001", "1"), // d
+    ];
+    assert_eq!(values, owned(&expected));
+    assert!(account.adds_up());
+    // Counted: b and d only. In the stock and in no figure: a (female, domestic), c, g, h.
+    // Not employed at the end: e and i (female exits) and f.
+    assert_eq!(account.counted, 2, "{account}");
+    assert_eq!(
+        account.not_counted.get(&(Reason::InNoFigure, None)),
+        Some(&4),
+        "{account}"
+    );
+    assert_eq!(
+        account.not_counted.get(&(Reason::NotEmployed, None)),
+        Some(&3),
+        "{account}"
+    );
+    let bad = mapping.replace(
+        "only = { sex = \"male\", exit_reason = \"voluntary\" }",
+        "only = { sex = \"male\", exit_reason = \"sideways\" }",
+    );
+    let err = Mapping::from_toml(&bad).unwrap_err().to_string();
+    assert!(
+        err.contains("\"sideways\" is not a value of breakdown exit_reason"),
+        "{err}"
+    );
+}
