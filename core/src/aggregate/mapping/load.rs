@@ -382,15 +382,7 @@ fn expand_group(
     let g = group.get_ref();
     let mut targets = Vec::new();
     for (breakdown_name, data_element) in &g.data_elements {
-        let Some(breakdown) = Breakdown::from_name(breakdown_name.get_ref()) else {
-            issues.add(
-                breakdown_name,
-                format!(
-                    "unknown breakdown {:?} ({})",
-                    breakdown_name.get_ref(),
-                    breakdown_names()
-                ),
-            );
+        let Some(breakdown) = breakdown_named(breakdown_name, issues) else {
             continue;
         };
         let raw_target = RawTarget {
@@ -521,20 +513,7 @@ fn target_of(
     context.ids.check(issues, &raw.data_element, "data element");
     let breakdown = match &raw.breakdown {
         None => Some(Breakdown::None),
-        Some(name) => {
-            let found = Breakdown::from_name(name.get_ref());
-            if found.is_none() {
-                issues.add(
-                    name,
-                    format!(
-                        "unknown breakdown {:?} ({})",
-                        name.get_ref(),
-                        breakdown_names()
-                    ),
-                );
-            }
-            found
-        }
+        Some(name) => breakdown_named(name, issues),
     };
     let measure = measure_of(raw.measure.as_ref(), issues);
     let population = population_of(raw, issues);
@@ -561,15 +540,7 @@ fn target_of(
     }
     let mut only = Vec::new();
     for (name, key) in &raw.only {
-        let Some(by) = Breakdown::from_name(name.get_ref()) else {
-            issues.add(
-                name,
-                format!(
-                    "unknown breakdown {:?} ({})",
-                    name.get_ref(),
-                    breakdown_names()
-                ),
-            );
+        let Some(by) = breakdown_named(name, issues) else {
             continue;
         };
         if !measure.supports(by) || by == breakdown || by == Breakdown::None {
@@ -601,6 +572,22 @@ fn target_of(
             .collect(),
         line,
     })
+}
+
+/// The breakdown called `name`; an issue when there is none.
+fn breakdown_named(name: &Text, issues: &mut Issues) -> Option<Breakdown> {
+    let found = Breakdown::from_name(name.get_ref());
+    if found.is_none() {
+        issues.add(
+            name,
+            format!(
+                "unknown breakdown {:?} ({})",
+                name.get_ref(),
+                breakdown_names()
+            ),
+        );
+    }
+    found
 }
 
 fn measure_of(raw: Option<&Text>, issues: &mut Issues) -> Option<Measure> {
