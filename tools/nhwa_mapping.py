@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Writes core/mappings/nhwa-module1*.toml from the NHWA identifier list.
+"""Writes core/mappings/nhwa-module1*.toml, nhwa-module5.toml (labour-market flows) and
+nhwa-module6.toml (working conditions) from the NHWA identifier list.
 
 Developer tool, run by hand when the identifier list changes (needs `pycountry`):
     python3 tools/nhwa_mapping.py ../shared/fixtures/dhis2/nhwa/nhwa_custom_form_fields.json
@@ -275,6 +276,143 @@ def main(path):
         count += 1
     Path("core/mappings/nhwa-module1-subnational.toml").write_text("\n".join(out))
     print(f"module 1: {len(OCCUPATIONS)} occupations, {len(countries)} countries; subnational: {count} targets")
+    flows_and_conditions(modules)
+
+
+# Modules 5 to 7 put the occupation in the category option combo: combo name -> OCCUPATIONS key.
+COMBO_OCCUPATIONS = {
+    "Medical Doctors": "Medical Doctors",
+    "General Medical Practitioner": "General Medical Practitioners",
+    "Specialist Medical Practitioner": "Specialist Medical Practitioners",
+    "Nursing Professional": "Nursing Professionals",
+    "Midwifery Professional": "Midwifery Professionals",
+    "Dentist": "Dentists",
+    "Pharmacist": "Pharmacists",
+}
+
+# Module 5 (labour-market flows): DE name (without "NHWA_") -> (measure, only).
+SEXES = {"": {}, "Female ": {"sex": "female"}, "Male ": {"sex": "male"}}
+FLOWS = {}
+for _prefix, _only in SEXES.items():
+    for _training in ["domestic", "foreign"]:
+        _name = f"{_prefix}newly active {_training} trained Health Workforce" if _prefix else f"Newly active {_training} trained Health Workforce"
+        FLOWS[_name] = ("entries", {**_only, "place_of_training": _training})
+    for _reason in ["voluntary", "involuntary"]:
+        FLOWS[f"{_prefix}Health workforce who have {_reason} exit from the force"] = ("exits", {**_only, "exit_reason": _reason})
+FLOWS_UNSUPPORTED = {
+    "Health workforce Started practicing within one year of graduation": "the engine does not yet compare graduation with the first employment",
+    "Female Health workforce Started practicing within one year of graduation": "the engine does not yet compare graduation with the first employment",
+    "Male Health workforce Started practicing within one year of graduation": "the engine does not yet compare graduation with the first employment",
+    "Health workforce currently unemployed": "registries hold employed workers; unemployment needs a labour-force survey",
+    "Female Health workforce currently unemployed": "registries hold employed workers; unemployment needs a labour-force survey",
+    "Male Health workforce currently unemployed": "registries hold employed workers; unemployment needs a labour-force survey",
+    "Vacancy rate for HWF": "needs the establishment's funded posts, which are not in worker records",
+    "HWF Module 5 File upload": "a document, not a figure",
+}
+
+# Module 6 (working conditions).
+CONDITIONS = {
+    "Health workforce with Part Time Contract in total": ("part_time", {}),
+    "Health workforce with Part Time Contract in a public owned facilities": ("part_time", {"facility_ownership": "public"}),
+    "Health workforce with Part Time Contract in a Not-for-profit privately owned facilities": ("part_time", {"facility_ownership": "private-not-for-profit"}),
+    "Health workforce with Part Time Contract in a For-profit privately owned owned facilities": ("part_time", {"facility_ownership": "private-for-profit"}),
+    # The records hold each job's contracted hours; the mean of the stock's is the figure.
+    "Standard Working Hours in a week": ("weekly_hours", {}),
+}
+LAW = "a fact about national law or policy, not in worker records"
+
+
+def conditions_unsupported(name):
+    if name.startswith(("Existence of", "Comment of", "Standard working hours as per the national law")):
+        return LAW
+    if name.startswith("Violent attacks"):
+        return "incident reports, not worker records"
+    if name == "Health workforce Self employed":
+        return "self-employment is not among the recorded contract types (a registry holds employments)"
+    if name.endswith("File upload"):
+        return "a document, not a figure"
+    return None
+
+
+def occupation_module(modules, uid, supported, unsupported, header, name, description, path):
+    """One target per supported data element and occupation combo, every pairing checked."""
+    m = module(modules, uid)
+    names = {de: n[len("NHWA_"):] for de, n in names_of(m).items()}
+    cocs_of = {}
+    for de, coc, _ in m["fields"]:
+        cocs_of.setdefault(de, set()).add(coc)
+    coc_names = m["categoryOptionCombos"]
+    occupation_cocs = {coc: COMBO_OCCUPATIONS[n] for coc, n in coc_names.items() if n in COMBO_OCCUPATIONS}
+    assert len(occupation_cocs) == len(COMBO_OCCUPATIONS), occupation_cocs
+    out = []
+    w = out.append
+    for line in header:
+        w(f"# {line}")
+    w("# Data elements the records cannot support:")
+    skipped = 0
+    for de, n in sorted(names.items(), key=lambda kv: kv[1]):
+        if n in supported:
+            continue
+        why = unsupported(n)
+        assert why, f"{de} {n!r} is neither supported nor listed"
+        w(f"#   {de} {n}: {why}")
+        skipped += 1
+    w("format = 1")
+    w(f'name = "{name}"')
+    w('version = "2025.1"')
+    w(f'description = "{description}"')
+    w(f'data_set = "{uid}"')
+    w('period_type = "Yearly"')
+    w('id_scheme = "uid"')
+    w('default_combo = "Xr12mI7VPn3"')
+    w("")
+    w("[org_unit]")
+    w('rule = "national"')
+    w("")
+    common_tables(w)
+    count = 0
+    found = set()
+    for de, n in sorted(names.items(), key=lambda kv: kv[1]):
+        if n not in supported:
+            continue
+        found.add(n)
+        measure, only = supported[n]
+        assert cocs_of[de] == set(occupation_cocs), (n, cocs_of[de])
+        for coc, occupation in sorted(occupation_cocs.items(), key=lambda kv: kv[1]):
+            title = next(t for e, c, t in m["fields"] if e == de and c == coc)
+            assert title.endswith(" " + coc_names[coc]), (title, coc_names[coc])
+            w("[[target]]")
+            w(f'data_element = "{de}"')
+            w(f'name = "{n}, {occupation}"')
+            population_lines(w, OCCUPATIONS[occupation])
+            w(f'measure = "{measure}"')
+            if only:
+                w("only = { " + ", ".join(f'{k} = "{v}"' for k, v in only.items()) + " }")
+            w(f'category_option_combo = "{coc}"')
+            w("")
+            count += 1
+    assert found == set(supported), set(supported) - found
+    Path(path).write_text("\n".join(out))
+    return count, skipped
+
+
+def flows_and_conditions(modules):
+    n5, s5 = occupation_module(
+        modules, "WXTEJg6SJAc", FLOWS, FLOWS_UNSUPPORTED.get,
+        ["NHWA Module 5, labour-market flows (data set WXTEJg6SJAc), national level. Generated by",
+         "tools/nhwa_mapping.py; every data element / occupation combo pairing is checked there.",
+         "Entries and exits follow the workforce convention (README, How workers are counted)."],
+        "nhwa-module5", "WHO NHWA Module 5: newly active and exiting health workers by occupation, national level",
+        "core/mappings/nhwa-module5.toml")
+    n6, s6 = occupation_module(
+        modules, "U2K47T8nDgj", CONDITIONS, conditions_unsupported,
+        ["NHWA Module 6, working conditions (data set U2K47T8nDgj), national level. Generated by",
+         "tools/nhwa_mapping.py; every data element / occupation combo pairing is checked there.",
+         "Part-time: FTE below 1.0, else employment status partTime. Standard working hours: the",
+         "mean contracted weekly hours of the stock."],
+        "nhwa-module6", "WHO NHWA Module 6: part-time contracts and working hours by occupation, national level",
+        "core/mappings/nhwa-module6.toml")
+    print(f"module 5: {n5} targets, {s5} elements not supported; module 6: {n6} targets, {s6} not supported")
 
 
 def population_lines(w, population):

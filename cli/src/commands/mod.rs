@@ -32,7 +32,8 @@ pub struct SyntheticArgs {
 /// What figures to make: the options `aggregate` and `sync` share.
 #[derive(Debug, clap::Args)]
 pub struct FigureArgs {
-    /// A built-in mapping (`nhwa-module1`, `nhwa-module1-subnational`) or a mapping file.
+    /// A built-in mapping (`nhwa-module1`, `nhwa-module1-subnational`, `nhwa-module5`,
+    /// `nhwa-module6`) or a mapping file.
     #[arg(long, default_value = "nhwa-module1")]
     pub mapping: String,
     /// The DHIS2 reporting period, e.g. `2024`.

@@ -486,7 +486,7 @@ pub fn ownership_from_key(key: &str) -> Option<Ownership> {
 }
 
 /// The mappings shipped with `hrh`, by name.
-pub const BUILTIN: [(&str, &str); 2] = [
+pub const BUILTIN: [(&str, &str); 4] = [
     (
         "nhwa-module1",
         include_str!("../../mappings/nhwa-module1.toml"),
@@ -495,10 +495,19 @@ pub const BUILTIN: [(&str, &str); 2] = [
         "nhwa-module1-subnational",
         include_str!("../../mappings/nhwa-module1-subnational.toml"),
     ),
+    (
+        "nhwa-module5",
+        include_str!("../../mappings/nhwa-module5.toml"),
+    ),
+    (
+        "nhwa-module6",
+        include_str!("../../mappings/nhwa-module6.toml"),
+    ),
 ];
 
 impl Mapping {
-    /// A mapping shipped with `hrh` (`nhwa-module1`, `nhwa-module1-subnational`).
+    /// A mapping shipped with `hrh` (`nhwa-module1`, `nhwa-module1-subnational`,
+    /// `nhwa-module5` labour-market flows, `nhwa-module6` working conditions).
     pub fn builtin(name: &str) -> crate::Result<Self> {
         let (_, text) = BUILTIN
             .iter()

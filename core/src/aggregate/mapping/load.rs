@@ -37,7 +37,7 @@
 //! data_elements = { none = "h6VJJu0W8U7", sex = "GFfMM55sVzg" }
 //! ```
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
 
 use serde::Deserialize;
 use toml::Spanned;
@@ -356,18 +356,42 @@ fn check_duplicates(
     groups: &[Spanned<RawGroup>],
     issues: &mut Issues,
 ) {
-    let mut seen = HashSet::new();
-    let declared = targets.iter().map(|t| &t.get_ref().data_element).chain(
-        groups
+    // A data element may serve several targets only when each fixes its own combo
+    // (`category_option_combo`, as NHWA forms with the occupation in the combo need).
+    let mut seen: HashMap<&str, Vec<Option<&str>>> = HashMap::new();
+    let declared = targets
+        .iter()
+        .map(|t| {
+            let t = t.get_ref();
+            (
+                &t.data_element,
+                t.category_option_combo
+                    .as_ref()
+                    .map(|c| c.get_ref().as_str()),
+            )
+        })
+        .chain(
+            groups
+                .iter()
+                .flat_map(|g| g.get_ref().data_elements.values().map(|de| (de, None))),
+        );
+    for (data_element, combo) in declared {
+        let combos = seen.entry(data_element.get_ref().as_str()).or_default();
+        let clash = combos
             .iter()
-            .flat_map(|g| g.get_ref().data_elements.values()),
-    );
-    for data_element in declared {
-        if !seen.insert(data_element.get_ref().as_str()) {
-            let message = format!(
-                "duplicate target: data element {} appears more than once",
-                data_element.get_ref()
-            );
+            .any(|c| c.is_none() || combo.is_none() || *c == combo);
+        combos.push(combo);
+        if clash {
+            let message = match combo {
+                Some(coc) => format!(
+                    "duplicate target: data element {} with combo {coc} appears more than once",
+                    data_element.get_ref()
+                ),
+                None => format!(
+                    "duplicate target: data element {} appears more than once",
+                    data_element.get_ref()
+                ),
+            };
             issues.add(data_element, message);
         }
     }

@@ -404,3 +404,103 @@ category_option_combo = "COCnurse001"
         "{err}"
     );
 }
+
+/// The value of data element `de` for combo `coc`.
+fn value_of(values: &[(String, String, String)], de: &str, coc: &str) -> u64 {
+    values
+        .iter()
+        .find(|(d, c, _)| d == de && c == coc)
+        .map_or_else(
+            || panic!("no value for {de} {coc}"),
+            |(_, _, v)| v.parse().unwrap(),
+        )
+}
+
+#[test]
+fn shipped_flows_and_conditions_mappings_add_up_on_a_generated_registry() {
+    let module5 = Mapping::builtin("nhwa-module5").unwrap();
+    assert_eq!(module5.data_set.as_deref(), Some("WXTEJg6SJAc"));
+    let female_domestic_nurses = module5
+        .targets
+        .iter()
+        .find(|t| t.data_element == "sF1LtVEqk6Y" && t.combos[0].1 == "gT8LDQDh2wc")
+        .unwrap();
+    assert_eq!(female_domestic_nurses.measure, Measure::Entries);
+    assert_eq!(
+        female_domestic_nurses.population.isco[0].to_string(),
+        "2221"
+    );
+    assert_eq!(
+        female_domestic_nurses.only,
+        // In breakdown-name order, as the file's table is read.
+        vec![
+            Category::Training(Origin::Domestic),
+            Category::Sex(Sex::Female)
+        ]
+    );
+    let module6 = Mapping::builtin("nhwa-module6").unwrap();
+    assert_eq!(module6.data_set.as_deref(), Some("U2K47T8nDgj"));
+    assert_eq!(module6.targets.len(), 5 * 7);
+    let err = Mapping::builtin("nhwa-module7").unwrap_err().to_string();
+    assert!(err.contains("nhwa-module5, nhwa-module6"), "{err}");
+
+    let registry = SyntheticRegistry::new(Config {
+        workers: 4_000,
+        bad_records: false,
+        ..Config::default()
+    })
+    .to_registry();
+    let options = Options {
+        org_unit: Some("Uzbekistan1".into()),
+        home: Country::UZBEKISTAN,
+        ..options()
+    };
+    let run = |m: &Mapping| {
+        let result = Aggregation::new(m, &options).unwrap().run(&registry);
+        assert!(result.account.adds_up(), "{}", result.account);
+        let values: Vec<(String, String, String)> = result
+            .values
+            .iter()
+            .map(|v| {
+                (
+                    v.data_element.clone(),
+                    v.category_option_combo.clone().unwrap_or_default(),
+                    v.value.to_string(),
+                )
+            })
+            .collect();
+        values
+    };
+    let flows = run(&module5);
+    // Every generated worker has a valid sex: female + male = all, for each occupation combo.
+    let doctors = "woIm3nuS3mM";
+    for (total, female, male) in [
+        ("DwYaOZuilM8", "sF1LtVEqk6Y", "gvkPV8aqP39"), // newly active, domestic trained
+        ("OI5vu4jG4Rf", "ftfTDf31OnN", "h1S7GCkmvVn"), // newly active, foreign trained
+        ("BOPZbzxOfSA", "sw0lh63wqsA", "qQBFc1FSZBd"), // voluntary exits
+        ("NNQYgAf2Cj8", "yazrkuSMGHD", "AZqsANkZRnD"), // involuntary exits
+    ] {
+        let all = value_of(&flows, total, doctors);
+        assert!(all > 0, "{total}");
+        assert_eq!(
+            value_of(&flows, female, doctors) + value_of(&flows, male, doctors),
+            all,
+            "{total}"
+        );
+    }
+    let conditions = run(&module6);
+    let nurses = "gT8LDQDh2wc";
+    let part_time = value_of(&conditions, "hBzWHe6kuvu", nurses);
+    assert!(part_time > 0);
+    let by_ownership: u64 = ["C8MvR5CNwpG", "wsmvhizfctg", "KlsBVkjtkkV"]
+        .iter()
+        .map(|de| value_of(&conditions, de, nurses))
+        .sum();
+    assert_eq!(by_ownership, part_time);
+    let hours = conditions
+        .iter()
+        .find(|(d, c, _)| d == "GeY6o2BMvp1" && c == nurses)
+        .map(|(_, _, v)| v.parse::<f64>().unwrap())
+        .unwrap();
+    assert!((20.0..40.0).contains(&hours), "{hours}");
+}
