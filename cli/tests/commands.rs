@@ -409,3 +409,55 @@ fn figures_round_trip_between_data_value_sets_and_madx_measure_reports() {
         "MeasureReport"
     );
 }
+
+#[test]
+fn aggregate_takes_a_series_of_periods_and_writes_them_all_in_one_output() {
+    let dir = temp_dir("aggregate-series");
+    let (code, _, err) = hrh(&[
+        "generate",
+        "--workers",
+        "500",
+        "--out",
+        dir.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let input = dir.to_str().unwrap();
+    let run = |periods: &[&str]| {
+        let mut args = vec!["aggregate", "--mapping", "nhwa-module5"];
+        for p in periods {
+            args.extend(["--period", p]);
+        }
+        args.extend(["--country", "UZ", "--org-unit", "UZdemoRoot1", input]);
+        let (code, out, err) = hrh(&args);
+        assert_eq!(code, 0, "{err}");
+        let set: serde_json::Value = serde_json::from_str(&out).unwrap();
+        (set["dataValues"].as_array().unwrap().clone(), err)
+    };
+    let (series, err) = run(&["2022..2023", "2024"]);
+    assert_eq!(
+        err.matches("500 workers").count(),
+        3,
+        "an account per period: {err}"
+    );
+    let mut singles = Vec::new();
+    for p in ["2022", "2023", "2024"] {
+        singles.extend(run(&[p]).0);
+    }
+    assert_eq!(series, singles);
+    let (code, _, err) = hrh(&[
+        "sync",
+        "--fhir",
+        input,
+        "--dhis2",
+        "http://127.0.0.1:9",
+        "--period",
+        "2019..2024",
+        "--country",
+        "UZ",
+        "--org-unit",
+        "UZdemoRoot1",
+        "--dry-run",
+    ]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("one --period"), "{err}");
+}

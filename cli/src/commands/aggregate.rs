@@ -2,6 +2,7 @@
 
 use std::path::PathBuf;
 
+use hrh_core::aggregate::AggregateResult;
 use hrh_fhir::inputs;
 
 use crate::error::CliError;
@@ -25,7 +26,7 @@ pub struct Args {
 
 /// Writes the figures; prints the account of every worker on stderr.
 pub fn run(args: &Args) -> Result<u8, CliError> {
-    let (mapping, aggregation) = args.figures.aggregation()?;
+    let (mapping, aggregations) = args.figures.aggregations()?;
     let files = inputs::expand(&args.inputs)?;
     if files.is_empty() {
         return Err(CliError::Usage(
@@ -35,10 +36,19 @@ pub fn run(args: &Args) -> Result<u8, CliError> {
     let spinner = indicatif::ProgressBar::new_spinner()
         .with_message(format!("reading {} files", files.len()));
     spinner.enable_steady_tick(std::time::Duration::from_millis(120));
-    let (result, report) = super::aggregate_files(&files, aggregation)?;
+    let (results, report) = super::aggregate_series(&files, aggregations)?;
     spinner.finish_and_clear();
+    let Some(first) = results.first() else {
+        return Err(CliError::Usage("no period given".to_owned()));
+    };
+    // One output holding every period's figures, in period order.
+    let all = AggregateResult {
+        values: results.iter().flat_map(|r| r.values.clone()).collect(),
+        withheld: results.iter().flat_map(|r| r.withheld.clone()).collect(),
+        ..first.clone()
+    };
     output::to_file_or_stdout(args.output.as_deref(), |out| {
-        output::write_result(&result, Some(&mapping), args.format, out)
+        output::write_result(&all, Some(&mapping), args.format, out)
     })?;
     if !report.rejected.is_empty() {
         eprintln!(
@@ -46,7 +56,12 @@ pub fn run(args: &Args) -> Result<u8, CliError> {
             report.rejected.len()
         );
     }
-    eprintln!("{}", result.account);
-    eprintln!("{} values written", result.values.len());
+    for result in &results {
+        if results.len() > 1 {
+            eprintln!("reference date {}:", result.account.reference_date);
+        }
+        eprintln!("{}", result.account);
+    }
+    eprintln!("{} values written", all.values.len());
     Ok(0)
 }

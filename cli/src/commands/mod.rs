@@ -36,9 +36,10 @@ pub struct FigureArgs {
     /// `nhwa-module6`) or a mapping file.
     #[arg(long, default_value = "nhwa-module1")]
     pub mapping: String,
-    /// The DHIS2 reporting period, e.g. `2024`.
-    #[arg(long)]
-    pub period: String,
+    /// The DHIS2 reporting period, e.g. `2024`; for `aggregate` also a series (`2019..2024`,
+    /// `2023,2024`), and the option may be repeated.
+    #[arg(long, required = true)]
+    pub period: Vec<String>,
     /// The home country (ISO 3166-1), e.g. `UZ`.
     #[arg(long)]
     pub country: String,
@@ -51,7 +52,7 @@ pub struct FigureArgs {
 }
 
 impl FigureArgs {
-    /// The mapping and an aggregation ready to be fed.
+    /// The mapping and an aggregation ready to be fed, for commands that take one period.
     pub fn aggregation(
         &self,
     ) -> Result<
@@ -61,16 +62,45 @@ impl FigureArgs {
         ),
         CliError,
     > {
-        let (period, home) = period_and_country(&self.period, &self.country)?;
+        let (mapping, mut aggregations) = self.aggregations()?;
+        match (aggregations.pop(), aggregations.is_empty()) {
+            (Some(one), true) => Ok((mapping, one)),
+            _ => Err(CliError::Usage(
+                "this command takes one --period, not a series".to_owned(),
+            )),
+        }
+    }
+
+    /// The mapping and one aggregation per period of `--period` (every one given, each a
+    /// period or a series), in period order without repeats.
+    pub fn aggregations(
+        &self,
+    ) -> Result<
+        (
+            hrh_core::aggregate::Mapping,
+            Vec<hrh_core::aggregate::Aggregation>,
+        ),
+        CliError,
+    > {
+        let home = Country::parse(&self.country)?;
+        let mut periods = Vec::new();
+        for text in &self.period {
+            periods.extend(Period::parse_series(text)?);
+        }
+        periods.sort_by_key(|p| (p.start(), p.end()));
+        periods.dedup();
         let mapping = mapping(&self.mapping)?;
-        let options = hrh_core::aggregate::Options {
-            period,
-            home,
-            org_unit: self.org_unit.clone(),
-            suppress_below: self.suppress,
-        };
-        let aggregation = hrh_core::aggregate::Aggregation::new(&mapping, &options)?;
-        Ok((mapping, aggregation))
+        let mut aggregations = Vec::with_capacity(periods.len());
+        for period in periods {
+            let options = hrh_core::aggregate::Options {
+                period,
+                home,
+                org_unit: self.org_unit.clone(),
+                suppress_below: self.suppress,
+            };
+            aggregations.push(hrh_core::aggregate::Aggregation::new(&mapping, &options)?);
+        }
+        Ok((mapping, aggregations))
     }
 }
 
@@ -87,9 +117,23 @@ pub fn aggregate_files(
     )?)
 }
 
-/// Reads `--period` and `--country` the same way in every command.
-pub fn period_and_country(period: &str, country: &str) -> Result<(Period, Country), CliError> {
-    Ok((Period::parse(period)?, Country::parse(country)?))
+/// Streams FHIR files into several aggregations (a series of periods) in one read.
+pub fn aggregate_series(
+    files: &[std::path::PathBuf],
+    aggregations: Vec<hrh_core::aggregate::Aggregation>,
+) -> Result<
+    (
+        Vec<hrh_core::aggregate::AggregateResult>,
+        hrh_fhir::ReadReport,
+    ),
+    CliError,
+> {
+    Ok(hrh_fhir::stream::aggregate_series(
+        files,
+        &hrh_fhir::ReadConfig::default(),
+        aggregations,
+        hrh_fhir::stream::default_threads(),
+    )?)
 }
 
 /// A mapping by built-in name or file path.
