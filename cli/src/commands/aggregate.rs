@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 
 use hrh_core::aggregate::AggregateResult;
+use hrh_core::population::PopulationTable;
 use hrh_fhir::inputs;
 
 use crate::error::CliError;
@@ -19,6 +20,10 @@ pub struct Args {
     /// Output file (default: stdout).
     #[arg(short, long)]
     output: Option<PathBuf>,
+    /// Population by org unit and period (CSV: `org_unit,period,population`), for the
+    /// mapping's `density` figures (workers per 10,000 population).
+    #[arg(long, value_name = "FILE")]
+    population: Option<PathBuf>,
     /// FHIR files (NDJSON, Bundles, `.gz`) or directories of them.
     #[arg(required = true)]
     inputs: Vec<PathBuf>,
@@ -26,7 +31,15 @@ pub struct Args {
 
 /// Writes the figures; prints the account of every worker on stderr.
 pub fn run(args: &Args) -> Result<u8, CliError> {
-    let (mapping, aggregations) = args.figures.aggregations()?;
+    let (mapping, mut aggregations) = args.figures.aggregations()?;
+    if let Some(path) = &args.population {
+        let file = std::fs::File::open(path).map_err(CliError::io(path))?;
+        let table = PopulationTable::from_csv(file, &path.display().to_string())?;
+        aggregations = aggregations
+            .into_iter()
+            .map(|a| a.with_population(table.clone()))
+            .collect();
+    }
     let files = inputs::expand(&args.inputs)?;
     if files.is_empty() {
         return Err(CliError::Usage(

@@ -135,6 +135,8 @@ pub struct Account {
     pub withheld_values: u64,
     /// Employments whose practitioner was not among the records (not workers; the quality report names them).
     pub orphan_employments: u64,
+    /// Density values not written: no (or a zero) population for their org unit and period.
+    pub densities_without_population: u64,
 }
 
 impl Account {
@@ -147,6 +149,7 @@ impl Account {
             left_out: BTreeMap::new(),
             withheld_values: 0,
             orphan_employments: 0,
+            densities_without_population: 0,
         }
     }
 
@@ -196,6 +199,12 @@ impl Account {
             lines.push(format!(
                 "  employments of unknown practitioners (not workers): {}",
                 self.orphan_employments
+            ));
+        }
+        if self.densities_without_population > 0 {
+            lines.push(format!(
+                "  density values not written (no population for their org unit and period): {}",
+                self.densities_without_population
             ));
         }
         if self.withheld_values > 0 {

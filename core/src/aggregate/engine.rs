@@ -15,6 +15,7 @@ use crate::facility::Facility;
 use crate::occupation::IscoCode;
 use crate::organization::Organization;
 use crate::period::Period;
+use crate::population::PopulationTable;
 use crate::practitioner::Practitioner;
 use crate::sex::Sex;
 
@@ -110,6 +111,8 @@ pub struct Aggregation {
     target_lists: Vec<Box<[u32]>>,
     account: Account,
     orphan_employments: u64,
+    /// Denominators of density figures.
+    population: Option<PopulationTable>,
 }
 
 impl Aggregation {
@@ -174,7 +177,17 @@ impl Aggregation {
             target_lists: Vec::new(),
             account,
             orphan_employments: 0,
+            population: None,
         })
+    }
+
+    /// Gives the population of each org unit and period, the denominator of
+    /// [`Measure::Density`] figures (a density without one is not written, and counted in
+    /// [`Account::densities_without_population`]).
+    #[must_use]
+    pub fn with_population(mut self, population: PopulationTable) -> Self {
+        self.population = Some(population);
+        self
     }
 
     /// Aggregates a whole in-memory registry.
@@ -417,7 +430,11 @@ impl Aggregation {
         };
         let applies = match (t.measure, role) {
             (
-                Measure::Headcount | Measure::Fte | Measure::PartTime | Measure::WeeklyHours,
+                Measure::Headcount
+                | Measure::Fte
+                | Measure::PartTime
+                | Measure::WeeklyHours
+                | Measure::Density,
                 Role::Stock,
             )
             | (Measure::Entries, Role::Entry)
@@ -474,22 +491,10 @@ impl Aggregation {
             }
             (None, _) => return tally.left_out(breakdown, Reason::NoCombo),
         };
-        let amount = match t.measure {
-            Measure::Fte => match job.and_then(EmploymentFacts::fte) {
-                Some(fte) => f64::from(fte),
-                None => return tally.left_out(breakdown, Reason::NoFte),
-            },
-            Measure::PartTime => match job.map(EmploymentFacts::part_time) {
-                Some(Ok(true)) => 1.0,
-                Some(Ok(false)) => return,
-                Some(Err(reason)) => return tally.left_out(breakdown, reason),
-                None => return tally.left_out(breakdown, Reason::NoWorkingTime),
-            },
-            Measure::WeeklyHours => match job.and_then(EmploymentFacts::weekly_hours) {
-                Some(hours) => f64::from(hours),
-                None => return tally.left_out(breakdown, Reason::NoWeeklyHours),
-            },
-            Measure::Headcount | Measure::Entries | Measure::Exits => 1.0,
+        let amount = match amount_of(t.measure, job) {
+            Ok(Some(amount)) => amount,
+            Ok(None) => return,
+            Err(reason) => return tally.left_out(breakdown, reason),
         };
         let org_unit = if self.national_org_unit.is_some() {
             0
@@ -552,6 +557,20 @@ impl Aggregation {
                         Measure::WeeklyHours => {
                             Number::Decimal((amount / weight * 10.0).round() / 10.0)
                         }
+                        Measure::Density => {
+                            let population = self.population.as_ref().and_then(|table| {
+                                table.get(org_unit, &self.judge.period.to_string())
+                            });
+                            #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+                            // whole, non-negative counts
+                            let density = population
+                                .and_then(|n| PopulationTable::density_per_10k(amount as u64, n));
+                            let Some(density) = density else {
+                                self.account.densities_without_population += 1;
+                                continue;
+                            };
+                            Number::Decimal((density * 100.0).round() / 100.0)
+                        }
                         #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
                         // whole, non-negative counts
                         _ => Number::Count(amount as u64),
@@ -596,6 +615,25 @@ impl Aggregation {
             data_set: self.mapping.data_set.clone(),
         }
     }
+}
+
+/// What a worker adds to a figure of `measure`: `Ok(None)` nothing (a full-time worker in
+/// a part-time figure), `Err` the reason they are left out.
+fn amount_of(measure: Measure, job: Option<&EmploymentFacts>) -> Result<Option<f64>, Reason> {
+    Ok(Some(match measure {
+        Measure::Fte => f64::from(job.and_then(EmploymentFacts::fte).ok_or(Reason::NoFte)?),
+        Measure::PartTime => {
+            if !job.ok_or(Reason::NoWorkingTime)?.part_time()? {
+                return Ok(None);
+            }
+            1.0
+        }
+        Measure::WeeklyHours => f64::from(
+            job.and_then(EmploymentFacts::weekly_hours)
+                .ok_or(Reason::NoWeeklyHours)?,
+        ),
+        Measure::Headcount | Measure::Entries | Measure::Exits | Measure::Density => 1.0,
+    }))
 }
 
 /// An occupation and a set of specialty bits as one distinct key (the multiplier is odd,

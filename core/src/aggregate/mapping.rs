@@ -158,17 +158,21 @@ pub enum Measure {
     PartTime,
     /// The mean contracted weekly hours of the stock, where recorded.
     WeeklyHours,
+    /// Workers in the stock per 10,000 population of the org unit and period (the
+    /// population from [`Aggregation::with_population`](super::Aggregation::with_population)).
+    Density,
 }
 
 impl Measure {
     /// All measures.
-    pub const ALL: [Self; 6] = [
+    pub const ALL: [Self; 7] = [
         Self::Headcount,
         Self::Fte,
         Self::Entries,
         Self::Exits,
         Self::PartTime,
         Self::WeeklyHours,
+        Self::Density,
     ];
 
     /// The name used in mapping files.
@@ -180,12 +184,16 @@ impl Measure {
             Self::Exits => "exits",
             Self::PartTime => "part_time",
             Self::WeeklyHours => "weekly_hours",
+            Self::Density => "density",
         }
     }
 
-    /// Whether the measure can be split by `breakdown`: exit reasons only split exits, and
-    /// activity levels only headcounts.
+    /// Whether the measure can be split by `breakdown`: exit reasons only split exits,
+    /// activity levels only headcounts, and densities (whose population is a total) nothing.
     pub fn supports(self, breakdown: Breakdown) -> bool {
+        if self == Self::Density {
+            return breakdown == Breakdown::None;
+        }
         match breakdown {
             Breakdown::ExitReason => self == Self::Exits,
             Breakdown::ActivityLevel => self == Self::Headcount,

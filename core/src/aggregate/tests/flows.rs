@@ -200,12 +200,9 @@ fn flows_registry() -> Registry {
     }
 }
 
-fn figures(mapping: &str, registry: &Registry) -> (Vec<(String, String, String)>, Account) {
-    let mapping = Mapping::from_toml(mapping).unwrap();
-    let result = Aggregation::new(&mapping, &options())
-        .unwrap()
-        .run(registry);
-    let values = result
+/// (data element, combo, value) of each value.
+fn triples(result: &AggregateResult) -> Vec<(String, String, String)> {
+    result
         .values
         .iter()
         .map(|v| {
@@ -215,8 +212,15 @@ fn figures(mapping: &str, registry: &Registry) -> (Vec<(String, String, String)>
                 v.value.to_string(),
             )
         })
-        .collect();
-    (values, result.account)
+        .collect()
+}
+
+fn figures(mapping: &str, registry: &Registry) -> (Vec<(String, String, String)>, Account) {
+    let mapping = Mapping::from_toml(mapping).unwrap();
+    let result = Aggregation::new(&mapping, &options())
+        .unwrap()
+        .run(registry);
+    (triples(&result), result.account)
 }
 
 fn owned(expected: &[(&str, &str, &str)]) -> Vec<(String, String, String)> {
@@ -458,18 +462,7 @@ fn shipped_flows_and_conditions_mappings_add_up_on_a_generated_registry() {
     let run = |m: &Mapping| {
         let result = Aggregation::new(m, &options).unwrap().run(&registry);
         assert!(result.account.adds_up(), "{}", result.account);
-        let values: Vec<(String, String, String)> = result
-            .values
-            .iter()
-            .map(|v| {
-                (
-                    v.data_element.clone(),
-                    v.category_option_combo.clone().unwrap_or_default(),
-                    v.value.to_string(),
-                )
-            })
-            .collect();
-        values
+        triples(&result)
     };
     let flows = run(&module5);
     // Every generated worker has a valid sex: female + male = all, for each occupation combo.
@@ -503,4 +496,60 @@ fn shipped_flows_and_conditions_mappings_add_up_on_a_generated_registry() {
         .map(|(_, _, v)| v.parse::<f64>().unwrap())
         .unwrap();
     assert!((20.0..40.0).contains(&hours), "{hours}");
+}
+
+#[test]
+fn density_is_workers_per_ten_thousand_population_and_never_a_silent_zero() {
+    let mapping = Mapping::from_toml(
+        r#"
+format = 1
+name = "density"
+version = "1"
+default_combo = "COCdefault1"
+
+[org_unit]
+rule = "national"
+uid = "Uzbekistan1"
+
+[[target]]
+data_element = "NurseDens01"
+isco = ["3221"]
+measure = "density"
+"#,
+    )
+    .unwrap();
+    let csv = "org_unit,period,population\nUzbekistan1,2024,40000\nUzbekistan1,2023,1\n";
+    let table = crate::population::PopulationTable::from_csv(csv.as_bytes(), "pop.csv").unwrap();
+    let run = |table: Option<&crate::population::PopulationTable>| {
+        let mut aggregation = Aggregation::new(&mapping, &options()).unwrap();
+        if let Some(t) = table {
+            aggregation = aggregation.with_population(t.clone());
+        }
+        aggregation.run(&flows_registry())
+    };
+    // Five nurses in the stock (a b c g h) over 40,000 people: 1.25 per 10,000.
+    let with = run(Some(&table));
+    assert_eq!(
+        triples(&with),
+        owned(&[("NurseDens01", "COCdefault1", "1.25")])
+    );
+    assert_eq!(with.account.densities_without_population, 0);
+    let without = run(None);
+    assert!(without.values.is_empty());
+    assert_eq!(without.account.densities_without_population, 1);
+    assert!(
+        without
+            .account
+            .to_string()
+            .contains("density values not written")
+    );
+    let err = Mapping::from_toml(
+        "format = 1\nname = \"d\"\nversion = \"1\"\n[org_unit]\nrule = \"national\"\n[[target]]\ndata_element = \"NurseDens01\"\nisco = [\"3221\"]\nmeasure = \"density\"\nbreakdown = \"sex\"\n",
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(
+        err.contains("line 10: measure density cannot be broken down by sex"),
+        "{err}"
+    );
 }
