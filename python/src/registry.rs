@@ -4,15 +4,16 @@ use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 
 use chrono::NaiveDate;
 use hrh_core::aggregate::{Aggregation, Options};
+use hrh_core::population::PopulationTable;
 use hrh_core::synthetic::{Config, SyntheticRegistry};
 use hrh_core::{Country, Employment, Practitioner, Recorded, Registry, quality};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyIterator, PyList};
 
 use crate::aggregate::PyAggregate;
-use crate::errors::IntoPyResult;
+use crate::errors::{IntoPyResult, InvalidInput};
 use crate::mapping::PyMapping;
-use crate::period::PeriodArg;
+use crate::period::{PeriodArg, PeriodsArg};
 use crate::quality::PyQualityReport;
 use crate::read::{Files, PyReadConfig, Rejection};
 
@@ -279,14 +280,17 @@ impl PyRegistry {
         Ok(PyQualityReport::new(report))
     }
 
-    /// Counts the workers as `mapping` asks, for `period` (a `Period` or its id).
+    /// Counts the workers as `mapping` asks, for `period`: a `Period`, its id, a series
+    /// (`"2019..2024"`, `"2023,2024"`) or a list of them. A series is aggregated in one
+    /// pass: `values` holds every period's figures, `accounts` each period's account.
     ///
     /// `country` is the home country (places of training and birth);
     /// `org_unit` the DHIS2 org unit of national figures; values from 1 to
-    /// `suppress - 1` are withheld when `suppress` is given. Raises
-    /// `InvalidInput` for a bad period or country, a period of the wrong type,
-    /// or a national mapping without `org_unit`. The records are judged on all
-    /// cores, without the GIL (the figures are the same as on one).
+    /// `suppress - 1` are withheld when `suppress` is given; `population` is a CSV
+    /// file (`org_unit,period,population`) for the mapping's `density` figures. Raises
+    /// `InvalidInput` for a bad period, country or population file, a period of the
+    /// wrong type, or a national mapping without `org_unit`. The records are judged on
+    /// all cores, without the GIL (the figures are the same as on one).
     ///
     /// A registry from `read_registry(..., errors="skip")` whose records have
     /// not been read streams its files instead, as `hrh aggregate` does,
@@ -295,47 +299,70 @@ impl PyRegistry {
     /// identifier-only references are read into memory for the aggregation,
     /// and let go after it.)
     #[pyo3(
-        signature = (mapping, period = PeriodArg::Id(String::from("2024")), country = "UZ", org_unit = None, suppress = None),
-        text_signature = "(self, /, mapping, period='2024', country='UZ', org_unit=None, suppress=None)"
+        signature = (mapping, period = PeriodsArg::One(PeriodArg::Id(String::from("2024"))), country = "UZ", org_unit = None, suppress = None, population = None),
+        text_signature = "(self, /, mapping, period='2024', country='UZ', org_unit=None, suppress=None, population=None)"
     )]
+    #[allow(clippy::too_many_arguments, clippy::needless_pass_by_value)] // Python keyword arguments, handed over by value
     fn aggregate(
         &self,
         py: Python<'_>,
         mapping: &Bound<'_, PyMapping>,
-        period: PeriodArg,
+        period: PeriodsArg,
         country: &str,
         org_unit: Option<String>,
         suppress: Option<u64>,
+        population: Option<std::path::PathBuf>,
     ) -> PyResult<PyAggregate> {
-        let period = period.resolve(py)?;
-        let options = Options {
-            period,
-            home: Country::parse(country).py_err(py)?,
-            org_unit,
-            suppress_below: suppress,
+        let periods = period.resolve(py)?;
+        let home = Country::parse(country).py_err(py)?;
+        let table = match &population {
+            Some(path) => {
+                let file = std::fs::File::open(path)?;
+                Some(PopulationTable::from_csv(file, &path.display().to_string()).py_err(py)?)
+            }
+            None => None,
         };
-        let aggregation = Aggregation::new(&mapping.get().inner, &options).py_err(py)?;
-        let result = match &self.holding {
+        let mut aggregations = Vec::with_capacity(periods.len());
+        for period in periods {
+            let options = Options {
+                period,
+                home,
+                org_unit: org_unit.clone(),
+                suppress_below: suppress,
+            };
+            let mut aggregation = Aggregation::new(&mapping.get().inner, &options).py_err(py)?;
+            if let Some(table) = &table {
+                aggregation = aggregation.with_population(table.clone());
+            }
+            aggregations.push(aggregation);
+        }
+        let results = match &self.holding {
             Holding::Files {
                 files,
                 records,
                 streamed,
                 ..
             } if records.get().is_none() => {
-                let (result, report) = py
-                    .detach(|| files.aggregate(aggregation))
+                let (results, report) = py
+                    .detach(|| files.aggregate_series(aggregations))
                     .map_err(|e| files.error(py, &e))?;
                 let found = Arc::new(files.rejections(&report));
                 *streamed.lock().unwrap_or_else(PoisonError::into_inner) = Some(found);
-                result
+                results
             }
             _ => {
                 let registry = self.registry(py)?;
                 let threads = std::thread::available_parallelism().map_or(1, usize::from);
-                py.detach(|| aggregation.run_parallel(registry, threads))
+                py.detach(|| {
+                    aggregations
+                        .into_iter()
+                        .map(|a| a.run_parallel(registry, threads))
+                        .collect()
+                })
             }
         };
-        Ok(PyAggregate::new(result, mapping.clone().unbind()))
+        PyAggregate::series(results, mapping.clone().unbind())
+            .ok_or_else(|| InvalidInput::err(py, "no period given".to_owned()))
     }
 
     fn __len__(&self, py: Python<'_>) -> PyResult<usize> {

@@ -85,6 +85,7 @@ class _Account(TypedDict):
     left_out: dict[str, dict[str, int]]
     withheld_values: int
     orphan_employments: int
+    densities_without_population: int
 
 @final
 class Period:
@@ -148,6 +149,8 @@ class Aggregate:
     def withheld(self) -> list[_Value]: ...
     @property
     def account(self) -> _Account: ...
+    @property
+    def accounts(self) -> list[_Account]: ...
     def account_lines(self) -> list[str]: ...
     @property
     def data_set(self) -> Optional[str]: ...
@@ -182,10 +185,11 @@ class Registry:
     def aggregate(
         self,
         mapping: Mapping,
-        period: Union[str, Period] = "2024",
+        period: Union[str, Period, Sequence[Union[str, Period]]] = "2024",
         country: str = "UZ",
         org_unit: Optional[str] = None,
         suppress: Optional[int] = None,
+        population: Optional[Union[str, os.PathLike[str]]] = None,
     ) -> Aggregate: ...
     def __len__(self) -> int: ...
     def __iter__(self) -> Iterator[_WorkerRecord]: ...
