@@ -542,3 +542,114 @@ fn figures_round_trip_between_data_value_sets_and_madx_measure_reports() {
         "MeasureReport"
     );
 }
+
+#[test]
+fn aggregate_takes_a_series_of_periods_and_writes_them_all_in_one_output() {
+    let dir = temp_dir("aggregate-series");
+    let (code, _, err) = hrh(&[
+        "generate",
+        "--workers",
+        "500",
+        "--out",
+        dir.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let input = dir.to_str().unwrap();
+    let run = |periods: &[&str]| {
+        let mut args = vec!["aggregate", "--mapping", "nhwa-module5"];
+        for p in periods {
+            args.extend(["--period", p]);
+        }
+        args.extend(["--country", "UZ", "--org-unit", "UZdemoRoot1", input]);
+        let (code, out, err) = hrh(&args);
+        assert_eq!(code, 0, "{err}");
+        let set: serde_json::Value = serde_json::from_str(&out).unwrap();
+        (set["dataValues"].as_array().unwrap().clone(), err)
+    };
+    let (series, err) = run(&["2022..2023", "2024"]);
+    assert_eq!(
+        err.matches("500 workers").count(),
+        3,
+        "an account per period: {err}"
+    );
+    let mut singles = Vec::new();
+    for p in ["2022", "2023", "2024"] {
+        singles.extend(run(&[p]).0);
+    }
+    assert_eq!(series, singles);
+    let (code, _, err) = hrh(&[
+        "sync",
+        "--fhir",
+        input,
+        "--dhis2",
+        "http://127.0.0.1:9",
+        "--period",
+        "2019..2024",
+        "--country",
+        "UZ",
+        "--org-unit",
+        "UZdemoRoot1",
+        "--dry-run",
+    ]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("one --period"), "{err}");
+}
+
+#[test]
+fn aggregate_writes_densities_from_a_population_file_and_refuses_a_bad_one() {
+    let dir = temp_dir("aggregate-density");
+    let (code, _, err) = hrh(&[
+        "generate",
+        "--workers",
+        "300",
+        "--out",
+        dir.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let mapping = dir.join("density.toml");
+    std::fs::write(
+        &mapping,
+        "format = 1\nname = \"density\"\nversion = \"1\"\n[org_unit]\nrule = \"national\"\n\
+         [[target]]\ndata_element = \"NurseDens01\"\nisco = [\"3221\"]\nmeasure = \"density\"\n",
+    )
+    .unwrap();
+    let population = dir.join("population.csv");
+    std::fs::write(
+        &population,
+        "org_unit,period,population\nUZdemoRoot1,2024,10000\n",
+    )
+    .unwrap();
+    let run = |population: &Path| {
+        hrh(&[
+            "aggregate",
+            "--mapping",
+            mapping.to_str().unwrap(),
+            "--period",
+            "2023..2024",
+            "--country",
+            "UZ",
+            "--org-unit",
+            "UZdemoRoot1",
+            "--population",
+            population.to_str().unwrap(),
+            dir.to_str().unwrap(),
+        ])
+    };
+    let (code, out, err) = run(&population);
+    assert_eq!(code, 0, "{err}");
+    let set: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let values = set["dataValues"].as_array().unwrap();
+    // 2024 has a population: nurses per 10,000 people is the nurse count itself; 2023 has none.
+    assert_eq!(values.len(), 1, "{values:?}");
+    assert_eq!(values[0]["period"], "2024");
+    assert!(values[0]["value"].as_str().unwrap().parse::<f64>().unwrap() > 0.0);
+    assert!(err.contains("density values not written"), "{err}");
+    std::fs::write(
+        &population,
+        "org_unit,period,population\nUZdemoRoot1,2024,many\n",
+    )
+    .unwrap();
+    let (code, _, err) = run(&population);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("population.csv"), "{err}");
+}

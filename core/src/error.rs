@@ -47,7 +47,9 @@ pub enum CoreError {
         issues: Vec<MappingIssue>,
     },
     /// No shipped mapping has this name.
-    #[error("no built-in mapping named {0:?} (built in: nhwa-module1, nhwa-module1-subnational)")]
+    #[error(
+        "no built-in mapping named {0:?} (built in: nhwa-module1, nhwa-module1-subnational, nhwa-module5, nhwa-module6)"
+    )]
     UnknownMapping(String),
     /// National reporting needs an org unit and none was given.
     #[error("the mapping reports nationally but names no org unit: give one (e.g. --org-unit)")]

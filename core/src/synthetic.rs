@@ -21,7 +21,9 @@ use rand_chacha::ChaCha8Rng;
 use crate::coding::{Coding, Identifier, IdentifierKind, Recorded};
 use crate::country::Country;
 use crate::date::{DateRange, PartialDate};
-use crate::employment::{Employment, EmploymentStatus};
+use crate::employment::{
+    ContractType, Employment, EmploymentStatus, ExitReason, PayPeriod, Salary,
+};
 use crate::facility::{Facility, GeoPoint, OrgUnitRef};
 use crate::occupation::IscoCode;
 use crate::organization::{Organization, Ownership};
@@ -320,11 +322,20 @@ impl SyntheticRegistry {
             |_| Recorded::Invalid(occupation.to_owned()),
             Recorded::Valid,
         );
+        let currency = currency_of(self.config.country);
+        let mut previous_end: Option<NaiveDate> = None;
         (0..count)
             .map(|n| {
                 let facility = rng.random_range(0..self.facilities.len().max(1));
                 let start_year = rng.random_range(graduated.min(year)..=year);
-                let start = NaiveDate::from_ymd_opt(start_year, rng.random_range(1..=12), 1);
+                let mut start = NaiveDate::from_ymd_opt(start_year, rng.random_range(1..=12), 1);
+                // A third of later jobs follow an ended one after a gap: a re-entry.
+                if let Some(end) = previous_end
+                    && rng.random_range(0..3) == 0
+                    && end.year() + 2 <= year
+                {
+                    start = NaiveDate::from_ymd_opt(end.year() + rng.random_range(1..=2), 3, 1);
+                }
                 let ended = rng.random_range(0..100) < 20;
                 let end = if ended {
                     start
@@ -339,7 +350,17 @@ impl SyntheticRegistry {
                 } else {
                     None
                 };
+                previous_end = end;
                 let part_time = rng.random_range(0..100) < 15;
+                let fte = if !part_time {
+                    1.0
+                } else if rng.random_bool(0.5) {
+                    0.5
+                } else {
+                    0.75
+                };
+                let (contract, exit_reason, salary) =
+                    terms(rng, occupation, end.is_some(), fte, currency);
                 Employment {
                     id: format!("{worker}-r{n}"),
                     practitioner: worker.to_owned(),
@@ -359,11 +380,86 @@ impl SyntheticRegistry {
                     } else {
                         EmploymentStatus::FullTime
                     }),
-                    fte: Some(if part_time { 0.5 } else { 1.0 }),
-                    ..Employment::default()
+                    fte: Some(fte),
+                    contract: Recorded::Valid(contract),
+                    weekly_hours: Some(40.0 * fte),
+                    exit_reason,
+                    salary,
                 }
             })
             .collect()
+    }
+}
+
+/// The terms of one generated job: contract, exit reason (for an ended one) and salary.
+fn terms(
+    rng: &mut ChaCha8Rng,
+    occupation: &str,
+    ended: bool,
+    fte: f64,
+    currency: (&str, f64),
+) -> (ContractType, Recorded<ExitReason>, Option<Salary>) {
+    let contract = match rng.random_range(0..100) {
+        0..2 => ContractType::Volunteer,
+        2..7 => ContractType::Casual,
+        7..27 => ContractType::FixedTerm,
+        _ => ContractType::Permanent,
+    };
+    let exit_reason = match (ended, rng.random_range(0..100)) {
+        (false, _) | (true, 95..) => Recorded::Missing,
+        (true, 0..45) => Recorded::Valid(ExitReason::Voluntary),
+        (true, 45..70) => Recorded::Valid(ExitReason::Involuntary),
+        (true, 70..92) => Recorded::Valid(ExitReason::Retirement),
+        (true, _) => Recorded::Valid(ExitReason::Death),
+    };
+    let salary = (contract != ContractType::Volunteer && rng.random_range(0..10) > 0).then(|| {
+        let monthly =
+            monthly_pay(occupation) * currency.1 * f64::from(100 + rng.random_range(0..40u32))
+                / 100.0
+                * fte;
+        let yearly = rng.random_range(0..10) == 0;
+        Salary {
+            amount: if yearly { monthly * 12.0 } else { monthly }.round(),
+            currency: currency.0.to_owned(),
+            per: if yearly {
+                PayPeriod::Year
+            } else {
+                PayPeriod::Month
+            },
+        }
+    });
+    (contract, exit_reason, salary)
+}
+
+/// The currency salaries are recorded in and its units per US dollar (rounded; only the
+/// magnitude matters to generated data). Countries not listed pay in US dollars.
+fn currency_of(country: Country) -> (&'static str, f64) {
+    match country.alpha2() {
+        "UZ" => ("UZS", 12_500.0),
+        "KZ" => ("KZT", 450.0),
+        "KE" => ("KES", 130.0),
+        "IN" => ("INR", 83.0),
+        "NG" => ("NGN", 1_500.0),
+        "ET" => ("ETB", 57.0),
+        "RW" => ("RWF", 1_300.0),
+        "TZ" => ("TZS", 2_500.0),
+        "UG" => ("UGX", 3_800.0),
+        "GH" => ("GHS", 12.0),
+        "FR" | "DE" | "IT" | "ES" | "PT" | "NL" | "BE" | "AT" | "IE" | "FI" | "GR" => ("EUR", 0.9),
+        "GB" => ("GBP", 0.8),
+        _ => ("USD", 1.0),
+    }
+}
+
+/// A full-time monthly pay in US dollars by occupation: doctors, then other professionals,
+/// then associate professionals and care workers.
+fn monthly_pay(occupation: &str) -> f64 {
+    if occupation.starts_with("221") {
+        700.0
+    } else if occupation.starts_with('2') {
+        450.0
+    } else {
+        300.0
     }
 }
 
@@ -532,6 +628,78 @@ mod tests {
             "only concurrent jobs (dual practice, sometimes with the same FTE and start) without bad records: {:?}",
             report.counts()
         );
+    }
+
+    #[test]
+    fn flows_and_working_conditions_are_exercised() {
+        let r = registry(Config {
+            workers: 3_000,
+            bad_records: false,
+            ..Config::default()
+        });
+        let ended: Vec<_> = r
+            .employments
+            .iter()
+            .filter(|e| e.period.end.is_some())
+            .collect();
+        for reason in ExitReason::ALL {
+            assert!(
+                ended
+                    .iter()
+                    .any(|e| e.exit_reason == Recorded::Valid(reason)),
+                "{reason:?}"
+            );
+        }
+        assert!(ended.iter().any(|e| e.exit_reason == Recorded::Missing));
+        assert!(
+            r.employments
+                .iter()
+                .all(|e| e.period.end.is_some() || e.exit_reason == Recorded::Missing),
+            "only ended jobs have an exit reason"
+        );
+        for contract in ContractType::ALL {
+            assert!(
+                r.employments
+                    .iter()
+                    .any(|e| e.contract == Recorded::Valid(contract)),
+                "{contract:?}"
+            );
+        }
+        let part_time = r
+            .employments
+            .iter()
+            .filter(|e| e.fte.is_some_and(|f| f < 1.0))
+            .count();
+        assert!((200..900).contains(&part_time), "{part_time}");
+        assert!(
+            r.employments
+                .iter()
+                .all(|e| e.weekly_hours == e.fte.map(|f| f * 40.0))
+        );
+        let salaries: Vec<_> = r
+            .employments
+            .iter()
+            .filter_map(|e| e.salary.as_ref())
+            .collect();
+        assert!(salaries.len() > r.employments.len() / 2);
+        assert!(
+            salaries
+                .iter()
+                .all(|s| s.currency == "UZS" && s.amount > 0.0)
+        );
+        assert!(salaries.iter().any(|s| s.per == PayPeriod::Year));
+        // Re-entry: a job that starts a year or more after an earlier one of the same worker ended.
+        let re_entry = r.employments.iter().any(|later| {
+            r.employments.iter().any(|earlier| {
+                earlier.practitioner == later.practitioner
+                    && earlier
+                        .period
+                        .end
+                        .zip(later.period.start)
+                        .is_some_and(|(end, start)| start > end + chrono::Days::new(200))
+            })
+        });
+        assert!(re_entry);
     }
 
     #[test]

@@ -11,6 +11,34 @@ pub const MCSD_LOCATION_TYPES: &str =
 /// The full-time equivalent of a role (`valueDecimal`, 1.0 = full time): FHIR R4 has no
 /// element for it, so `hrh` writes and reads this extension on `PractitionerRole`.
 pub const FTE_EXTENSION: &str = "https://hrh.dev/fhir/StructureDefinition/practitionerrole-fte";
+/// The kind of contract of a role (`valueCoding` in [`CONTRACT_TYPE_SYSTEM`]).
+pub const CONTRACT_TYPE_EXTENSION: &str =
+    "https://hrh.dev/fhir/StructureDefinition/practitionerrole-contract-type";
+/// Codes of [`CONTRACT_TYPE_EXTENSION`]: `permanent`, `fixed-term`, `casual`, `volunteer`.
+pub const CONTRACT_TYPE_SYSTEM: &str = "https://hrh.dev/fhir/CodeSystem/contract-type";
+/// Contracted hours per week of a role (`valueDecimal`).
+pub const WEEKLY_HOURS_EXTENSION: &str =
+    "https://hrh.dev/fhir/StructureDefinition/practitionerrole-weekly-hours";
+/// Why an ended role ended (`valueCoding` in [`EXIT_REASON_SYSTEM`]).
+pub const EXIT_REASON_EXTENSION: &str =
+    "https://hrh.dev/fhir/StructureDefinition/practitionerrole-exit-reason";
+/// Codes of [`EXIT_REASON_EXTENSION`]: `voluntary`, `involuntary`, `retirement`, `death`.
+pub const EXIT_REASON_SYSTEM: &str = "https://hrh.dev/fhir/CodeSystem/exit-reason";
+/// The gross pay of a role: a complex extension with `amount` (`valueMoney`, the currency
+/// as recorded) and `per` (`valueCode` `month` or `year`).
+pub const SALARY_EXTENSION: &str =
+    "https://hrh.dev/fhir/StructureDefinition/practitionerrole-salary";
+/// iHRIS extension on PractitionerRole: reason for departure (`valueCoding` in
+/// [`IHRIS_REASON_DEPARTURE_SYSTEM`]).
+pub const IHRIS_REASON_DEPARTURE: &str =
+    "http://ihris.org/fhir/StructureDefinition/ihris-practitionerrole-reason-departure";
+/// iHRIS reason-for-departure codes.
+pub const IHRIS_REASON_DEPARTURE_SYSTEM: &str =
+    "http://ihris.org/fhir/CodeSystem/ihris-reason-departure-codesystem";
+/// iHRIS extension on PractitionerRole: salary (`valueMoney`; the amount's pay period is
+/// [`ReadConfig::ihris_salary_monthly`]).
+pub const IHRIS_SALARY: &str =
+    "http://ihris.org/fhir/StructureDefinition/ihris-practitionerrole-salary";
 /// Code system of ISCO-08 occupation codes.
 pub const ISCO08_SYSTEM: &str = "http://www.ilo.org/public/english/bureau/stat/isco/isco08";
 /// HL7 v2 table 0203 (identifier types); code `LN` is a licence number.
@@ -57,7 +85,8 @@ impl CodeKey {
 /// get [`IdentifierKind::Other`]), DHIS2 id/code systems as in [`DHIS2_ID_SYSTEM`] and
 /// [`DHIS2_CODE_SYSTEM`], licences recognised only by identifier type `LN`
 /// ([`V2_0203_SYSTEM`]), no qualification codes counted as licences, and an empty job table
-/// (only [`ISCO08_SYSTEM`] codings give an occupation).
+/// (only [`ISCO08_SYSTEM`] codings give an occupation), and iHRIS salaries read as
+/// amounts per year.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ReadConfig {
     /// Identifier systems whose values are the registry's own worker ids.
@@ -68,6 +97,9 @@ pub struct ReadConfig {
     pub licence_qualification_codes: Vec<CodeKey>,
     /// Job codes in other systems (e.g. [`IHRIS_JOB_SYSTEM`]) and the ISCO-08 group each means.
     pub job_to_isco: HashMap<CodeKey, IscoCode>,
+    /// Whether the amounts of the iHRIS salary extension ([`IHRIS_SALARY`]) are monthly
+    /// (default `false`: per year).
+    pub ihris_salary_monthly: bool,
 }
 
 impl ReadConfig {

@@ -73,11 +73,48 @@ enum Kind {
     Document,
 }
 
-/// A record reduced for the aggregation, keyed by its worker.
+/// A record reduced for the aggregations, keyed by its worker: its facts at each period's
+/// reference date, in the order of the aggregations.
 enum Fact {
-    Employment(WorkerKey, EmploymentFacts),
-    Practitioner(WorkerKey, PractitionerFacts),
+    Employment(WorkerKey, Each<EmploymentFacts>),
+    Practitioner(WorkerKey, Each<PractitionerFacts>),
     Other(Box<Record>),
+}
+
+/// One value per aggregation: one without an allocation (the usual single period), or several.
+enum Each<T> {
+    One(T),
+    Many(Vec<T>),
+}
+
+impl<T> Each<T> {
+    /// The facts of every judge.
+    fn judged(judges: &[Arc<Judge>], judge: impl Fn(&Judge) -> T) -> Self {
+        match judges {
+            [one] => Self::One(judge(one)),
+            many => Self::Many(many.iter().map(|j| judge(j)).collect()),
+        }
+    }
+}
+
+/// Hands each aggregation its own facts.
+fn each<T>(
+    aggregations: &mut [Aggregation],
+    facts: Each<T>,
+    mut add: impl FnMut(&mut Aggregation, T),
+) {
+    match facts {
+        Each::One(one) => {
+            if let Some(first) = aggregations.first_mut() {
+                add(first, one);
+            }
+        }
+        Each::Many(many) => {
+            for (aggregation, f) in aggregations.iter_mut().zip(many) {
+                add(aggregation, f);
+            }
+        }
+    }
 }
 
 /// The parsing threads to ask for: one more than the cores, because the thread that reads
@@ -97,29 +134,50 @@ pub fn aggregate_files(
     aggregation: Aggregation,
     threads: usize,
 ) -> Result<(AggregateResult, ReadReport), FhirError> {
+    let (mut results, report) = aggregate_series(files, config, vec![aggregation], threads)?;
+    let result = results.pop().ok_or_else(|| FhirError::Io {
+        source_name: "aggregation".to_owned(),
+        source: std::io::Error::other("no result"),
+    })?;
+    Ok((result, report))
+}
+
+/// [`aggregate_files`] for several aggregations (say, one per period of a series) in **one
+/// read** of the files: each record is parsed once and judged by every aggregation at its
+/// own reference date. The results come in the order of `aggregations`.
+pub fn aggregate_series(
+    files: &[PathBuf],
+    config: &ReadConfig,
+    aggregations: Vec<Aggregation>,
+    threads: usize,
+) -> Result<(Vec<AggregateResult>, ReadReport), FhirError> {
     let mut kinds = Vec::with_capacity(files.len());
     for (index, file) in files.iter().enumerate() {
         kinds.push((classify(file)?, index, file.as_path()));
     }
     if kinds.iter().any(|(k, _, _)| *k == Kind::Document) {
-        return in_memory(files, config, aggregation, threads);
+        return in_memory(files, config, aggregations, threads);
     }
-    let fallback = aggregation.clone();
-    match stream_files(&kinds, config, aggregation, threads)? {
+    let fallback = aggregations.clone();
+    match stream_files(&kinds, config, aggregations, threads)? {
         Some(done) => Ok(done),
         None => in_memory(files, config, fallback, threads),
     }
 }
 
-/// The in-memory path: [`read_registry`] and [`Aggregation::run_parallel`].
+/// The in-memory path: [`read_registry`] once and [`Aggregation::run_parallel`] for each.
 fn in_memory(
     files: &[PathBuf],
     config: &ReadConfig,
-    aggregation: Aggregation,
+    aggregations: Vec<Aggregation>,
     threads: usize,
-) -> Result<(AggregateResult, ReadReport), FhirError> {
+) -> Result<(Vec<AggregateResult>, ReadReport), FhirError> {
     let (registry, report) = read_registry(files, config, threads)?;
-    Ok((aggregation.run_parallel(&registry, threads), report))
+    let results = aggregations
+        .into_iter()
+        .map(|a| a.run_parallel(&registry, threads))
+        .collect();
+    Ok((results, report))
 }
 
 /// The streaming path over NDJSON files of known kinds (with their place in the list given);
@@ -127,9 +185,9 @@ fn in_memory(
 fn stream_files(
     kinds: &[(Kind, usize, &Path)],
     config: &ReadConfig,
-    mut aggregation: Aggregation,
+    mut aggregations: Vec<Aggregation>,
     threads: usize,
-) -> Result<Option<(AggregateResult, ReadReport)>, FhirError> {
+) -> Result<Option<(Vec<AggregateResult>, ReadReport)>, FhirError> {
     let by_identifier = AtomicBool::new(false);
     let met_by_identifier = || by_identifier.load(Ordering::Relaxed);
     let note = |record: &Record| {
@@ -147,7 +205,7 @@ fn stream_files(
             match record {
                 Record::Practitioner(p) => late_practitioners.push(p),
                 Record::Employment(e) => late_employments.push(e),
-                other => add_directory_record(&mut aggregation, other),
+                other => add_directory_record(&mut aggregations, &other),
             }
         })?;
         reports.push((*index, report));
@@ -155,18 +213,22 @@ fn stream_files(
             return Ok(None);
         }
     }
-    for e in &late_employments {
-        aggregation.add_employment(e);
+    for aggregation in &mut aggregations {
+        for e in &late_employments {
+            aggregation.add_employment(e);
+        }
     }
-    let judge = aggregation.shared_judge();
-    let mut deferred: Vec<(WorkerKey, PractitionerFacts)> = Vec::new();
+    let judges: Vec<Arc<Judge>> = aggregations.iter().map(Aggregation::shared_judge).collect();
+    let mut deferred: Vec<(WorkerKey, Each<PractitionerFacts>)> = Vec::new();
     for (_, index, file) in kinds.iter().filter(|(k, _, _)| *k == Kind::Roles) {
-        let report = facts_in_parallel(file, config, &judge, threads, &note, |facts| {
+        let report = facts_in_parallel(file, config, &judges, threads, &note, |facts| {
             for fact in facts {
                 match fact {
-                    Fact::Employment(key, f) => aggregation.add_keyed_employment_facts(key, f),
+                    Fact::Employment(key, f) => each(&mut aggregations, f, |a, f| {
+                        a.add_keyed_employment_facts(key, f);
+                    }),
                     Fact::Practitioner(key, f) => deferred.push((key, f)),
-                    Fact::Other(record) => add_directory_record(&mut aggregation, *record),
+                    Fact::Other(record) => add_directory_record(&mut aggregations, &record),
                 }
             }
         })?;
@@ -175,21 +237,27 @@ fn stream_files(
             return Ok(None);
         }
     }
-    for p in &late_practitioners {
-        aggregation.add_practitioner(p);
+    for aggregation in &mut aggregations {
+        for p in &late_practitioners {
+            aggregation.add_practitioner(p);
+        }
     }
-    for (key, facts) in &deferred {
-        aggregation.add_keyed_practitioner_facts(*key, facts);
+    for (key, facts) in deferred {
+        each(&mut aggregations, facts, |a, f| {
+            a.add_keyed_practitioner_facts(key, &f);
+        });
     }
     for (_, index, file) in kinds.iter().filter(|(k, _, _)| *k == Kind::Practitioners) {
-        let report = facts_in_parallel(file, config, &judge, threads, &note, |facts| {
+        let report = facts_in_parallel(file, config, &judges, threads, &note, |facts| {
             for fact in facts {
                 match fact {
-                    Fact::Employment(key, f) => aggregation.add_keyed_employment_facts(key, f),
-                    Fact::Practitioner(key, f) => {
-                        aggregation.add_keyed_practitioner_facts(key, &f);
-                    }
-                    Fact::Other(record) => add_directory_record(&mut aggregation, *record),
+                    Fact::Employment(key, f) => each(&mut aggregations, f, |a, f| {
+                        a.add_keyed_employment_facts(key, f);
+                    }),
+                    Fact::Practitioner(key, f) => each(&mut aggregations, f, |a, f| {
+                        a.add_keyed_practitioner_facts(key, &f);
+                    }),
+                    Fact::Other(record) => add_directory_record(&mut aggregations, &record),
                 }
             }
         })?;
@@ -203,16 +271,21 @@ fn stream_files(
     for (_, one) in reports {
         report.merge(one);
     }
-    Ok(Some((aggregation.finish(), report)))
+    Ok(Some((
+        aggregations.into_iter().map(Aggregation::finish).collect(),
+        report,
+    )))
 }
 
-fn add_directory_record(aggregation: &mut Aggregation, record: Record) {
-    match record {
-        Record::Organization(o) => aggregation.add_organization(&o),
-        Record::Facility(f) => aggregation.add_facility(&f),
-        Record::Service(s) => aggregation.add_service(&s),
-        Record::Employment(e) => aggregation.add_employment(&e),
-        Record::Practitioner(p) => aggregation.add_practitioner(&p),
+fn add_directory_record(aggregations: &mut [Aggregation], record: &Record) {
+    for aggregation in aggregations {
+        match record {
+            Record::Organization(o) => aggregation.add_organization(o),
+            Record::Facility(f) => aggregation.add_facility(f),
+            Record::Service(s) => aggregation.add_service(s),
+            Record::Employment(e) => aggregation.add_employment(e),
+            Record::Practitioner(p) => aggregation.add_practitioner(p),
+        }
     }
 }
 
@@ -304,13 +377,17 @@ fn parse_in_parallel<T: Send>(
     })
 }
 
-/// A record reduced to the facts the aggregation needs.
-fn fact(judge: &Judge, record: Record) -> Fact {
+/// A record reduced to the facts each aggregation needs.
+fn fact(judges: &[Arc<Judge>], record: Record) -> Fact {
     match record {
-        Record::Employment(e) => {
-            Fact::Employment(WorkerKey::of(&e.practitioner), judge.employment(&e))
-        }
-        Record::Practitioner(p) => Fact::Practitioner(WorkerKey::of(&p.id), judge.practitioner(&p)),
+        Record::Employment(e) => Fact::Employment(
+            WorkerKey::of(&e.practitioner),
+            Each::judged(judges, |j| j.employment(&e)),
+        ),
+        Record::Practitioner(p) => Fact::Practitioner(
+            WorkerKey::of(&p.id),
+            Each::judged(judges, |j| j.practitioner(&p)),
+        ),
         other => Fact::Other(Box::new(other)),
     }
 }
@@ -320,14 +397,14 @@ fn fact(judge: &Judge, record: Record) -> Fact {
 fn facts_in_parallel(
     path: &Path,
     config: &ReadConfig,
-    judge: &Judge,
+    judges: &[Arc<Judge>],
     threads: usize,
     note: &(dyn Fn(&Record) + Sync),
     mut merge: impl FnMut(Vec<Fact>),
 ) -> Result<ReadReport, FhirError> {
     let convert = |record: Record| {
         note(&record);
-        fact(judge, record)
+        fact(judges, record)
     };
     // Each batch's report by its place in the file, merged in that order at the end.
     let mut reports = BTreeMap::new();

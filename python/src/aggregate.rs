@@ -26,13 +26,28 @@ const COLUMNS: [&str; 6] = [
 #[pyclass(name = "Aggregate", module = "hrh", frozen)]
 pub struct PyAggregate {
     inner: AggregateResult,
+    /// The account of each period, in period order (one for a single period).
+    accounts: Vec<Account>,
     /// The mapping that made the figures (names the breakdowns of mADX strata).
     mapping: Py<PyMapping>,
 }
 
 impl PyAggregate {
-    pub(crate) fn new(inner: AggregateResult, mapping: Py<PyMapping>) -> Self {
-        Self { inner, mapping }
+    /// The figures of a series of periods, one result per period in period order: the
+    /// values of all, the account of each.
+    pub(crate) fn series(results: Vec<AggregateResult>, mapping: Py<PyMapping>) -> Option<Self> {
+        let accounts: Vec<Account> = results.iter().map(|r| r.account.clone()).collect();
+        let mut results = results.into_iter();
+        let mut inner = results.next()?;
+        for more in results {
+            inner.values.extend(more.values);
+            inner.withheld.extend(more.withheld);
+        }
+        Some(Self {
+            inner,
+            accounts,
+            mapping,
+        })
     }
 
     /// The figures.
@@ -88,6 +103,10 @@ fn account_dict<'py>(py: Python<'py>, a: &Account) -> PyResult<Bound<'py, PyDict
     d.set_item("left_out", summary.left_out)?;
     d.set_item("withheld_values", summary.withheld_values)?;
     d.set_item("orphan_employments", summary.orphan_employments)?;
+    d.set_item(
+        "densities_without_population",
+        summary.densities_without_population,
+    )?;
     Ok(d)
 }
 
@@ -109,10 +128,21 @@ impl PyAggregate {
 
     /// How every worker was counted: a dict with `reference_date`, `workers`,
     /// `counted`, `not_counted` (`{reason: n}`), `left_out`
-    /// (`{breakdown: {reason: n}}`), `withheld_values` and `orphan_employments`.
+    /// (`{breakdown: {reason: n}}`), `withheld_values`, `orphan_employments` and
+    /// `densities_without_population`. For a series, the first period's (see `accounts`).
     #[getter]
     fn account<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
         account_dict(py, &self.inner.account)
+    }
+
+    /// The account of each period, in period order (one entry for a single period).
+    #[getter]
+    fn accounts<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
+        let list = PyList::empty(py);
+        for a in &self.accounts {
+            list.append(account_dict(py, a)?)?;
+        }
+        Ok(list)
     }
 
     /// The account as readable lines, as the `hrh` command prints it.

@@ -19,7 +19,8 @@ pub struct PyMapping {
 
 #[pymethods]
 impl PyMapping {
-    /// A mapping shipped with hrh: `"nhwa-module1"` or `"nhwa-module1-subnational"`.
+    /// A mapping shipped with hrh: `"nhwa-module1"`, `"nhwa-module1-subnational"`,
+    /// `"nhwa-module5"` (labour-market flows) or `"nhwa-module6"` (working conditions).
     ///
     /// Raises `MappingError` for any other name.
     #[staticmethod]

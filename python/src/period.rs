@@ -91,12 +91,32 @@ pub enum PeriodArg {
     Id(String),
 }
 
-impl PeriodArg {
-    /// The period; raises `InvalidInput` for a bad id.
-    pub fn resolve(self, py: Python<'_>) -> PyResult<Period> {
-        match self {
-            Self::Period(p) => Ok(p.inner),
-            Self::Id(id) => Period::parse(&id).py_err(py),
+/// A periods argument: a `Period`, an id or a series text (`"2019..2024"`, `"2023,2024"`),
+/// or a list of them.
+#[derive(FromPyObject)]
+pub enum PeriodsArg {
+    /// Several.
+    Many(Vec<PeriodArg>),
+    /// One, or a series text.
+    One(PeriodArg),
+}
+
+impl PeriodsArg {
+    /// The periods in order without repeats; raises `InvalidInput` for a bad id or series.
+    pub fn resolve(self, py: Python<'_>) -> PyResult<Vec<Period>> {
+        let given = match self {
+            Self::One(one) => vec![one],
+            Self::Many(many) => many,
+        };
+        let mut periods = Vec::new();
+        for arg in given {
+            match arg {
+                PeriodArg::Period(p) => periods.push(p.inner),
+                PeriodArg::Id(text) => periods.extend(Period::parse_series(&text).py_err(py)?),
+            }
         }
+        periods.sort_by_key(|p| (p.start(), p.end()));
+        periods.dedup();
+        Ok(periods)
     }
 }

@@ -55,6 +55,7 @@ impl PyReadConfig {
                 .map(|(system, code)| CodeKey { system, code })
                 .collect(),
             job_to_isco: jobs,
+            ..ReadConfig::default()
         };
         Ok(Self { inner })
     }
@@ -224,16 +225,15 @@ impl Files {
         hrh_fhir::stream::read_registry(&self.paths, &self.config, stream::default_threads())
     }
 
-    /// Streams the files into `aggregation` without holding the records, as
-    /// `hrh aggregate` does; call it without the GIL.
-    pub fn aggregate(
+    /// Streams the files into several aggregations (a series of periods) in one read.
+    pub fn aggregate_series(
         &self,
-        aggregation: Aggregation,
-    ) -> Result<(AggregateResult, ReadReport), FhirError> {
-        stream::aggregate_files(
+        aggregations: Vec<Aggregation>,
+    ) -> Result<(Vec<AggregateResult>, ReadReport), FhirError> {
+        stream::aggregate_series(
             &self.paths,
             &self.config,
-            aggregation,
+            aggregations,
             stream::default_threads(),
         )
     }

@@ -4,6 +4,7 @@ use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 
 use chrono::{Datelike, NaiveDate};
 use hrh_core::aggregate::{Aggregation, Options, guard};
+use hrh_core::population::PopulationTable;
 use hrh_core::synthetic::{Config, SyntheticRegistry};
 use hrh_core::{
     Country, Employment, Period, PeriodType, Practitioner, Recorded, Registry, quality,
@@ -14,7 +15,7 @@ use pyo3::types::{PyDict, PyIterator, PyList};
 use crate::aggregate::PyAggregate;
 use crate::errors::{IntoPyResult, InvalidInput};
 use crate::mapping::PyMapping;
-use crate::period::PeriodArg;
+use crate::period::PeriodsArg;
 use crate::quality::PyQualityReport;
 use crate::read::{Files, PyReadConfig, Rejection};
 
@@ -288,17 +289,20 @@ impl PyRegistry {
         Ok(PyQualityReport::new(report))
     }
 
-    /// Counts the workers as `mapping` asks, for `period` (a `Period` or its id;
-    /// default: the last full period of the mapping's type, the last full year
-    /// for the NHWA mappings).
+    /// Counts the workers as `mapping` asks, for `period`: a `Period`, its id, a series
+    /// (`"2019..2024"`, `"2023,2024"`) or a list of them (default: the last full period of
+    /// the mapping's type, the last full year for the NHWA mappings). A series is
+    /// aggregated in one pass: `values` holds every period's figures, `accounts` each
+    /// period's account.
     ///
     /// `country` is the home country (places of training and birth), required:
     /// there is no default country;
     /// `org_unit` the DHIS2 org unit of national figures; values from 1 to
-    /// `suppress - 1` are withheld when `suppress` is given. Raises
-    /// `InvalidInput` for a bad period or country, a period of the wrong type,
-    /// or a national mapping without `org_unit`. The records are judged on all
-    /// cores, without the GIL (the figures are the same as on one).
+    /// `suppress - 1` are withheld when `suppress` is given; `population` is a CSV
+    /// file (`org_unit,period,population`) for the mapping's `density` figures. Raises
+    /// `InvalidInput` for a bad period, country or population file, a period of the
+    /// wrong type, or a national mapping without `org_unit`. The records are judged on
+    /// all cores, without the GIL (the figures are the same as on one).
     ///
     /// A registry from `read_registry(..., errors="skip")` whose records have
     /// not been read streams its files instead, as `hrh aggregate` does,
@@ -312,21 +316,19 @@ impl PyRegistry {
     /// do records of which more than `max_rejected` (a fraction from 0 to 1,
     /// default 0.05) were rejected (with `errors="skip"`).
     #[pyo3(
-        signature = (mapping, period = None, country = None, org_unit = None, suppress = None, *, max_rejected = 0.05, allow_empty = false),
-        text_signature = "(self, /, mapping, period=None, country=None, org_unit=None, suppress=None, *, max_rejected=0.05, allow_empty=False)"
+        signature = (mapping, period = None, country = None, org_unit = None, suppress = None, population = None, *, max_rejected = 0.05, allow_empty = false),
+        text_signature = "(self, /, mapping, period=None, country=None, org_unit=None, suppress=None, population=None, *, max_rejected=0.05, allow_empty=False)"
     )]
-    #[expect(
-        clippy::too_many_arguments,
-        reason = "keyword arguments of the Python method"
-    )]
+    #[allow(clippy::too_many_arguments, clippy::needless_pass_by_value)] // Python keyword arguments, handed over by value
     fn aggregate(
         &self,
         py: Python<'_>,
         mapping: &Bound<'_, PyMapping>,
-        period: Option<PeriodArg>,
+        period: Option<PeriodsArg>,
         country: Option<&str>,
         org_unit: Option<String>,
         suppress: Option<u64>,
+        population: Option<std::path::PathBuf>,
         max_rejected: f64,
         allow_empty: bool,
     ) -> PyResult<PyAggregate> {
@@ -342,7 +344,7 @@ impl PyRegistry {
             ));
         };
         let home = Country::parse(country).py_err(py)?;
-        let period = if let Some(period) = period {
+        let periods = if let Some(period) = period {
             period.resolve(py)?
         } else {
             let period_type = mapping
@@ -350,24 +352,38 @@ impl PyRegistry {
                 .inner
                 .period_type
                 .unwrap_or(PeriodType::Yearly);
-            Period::last_full(chrono::Local::now().date_naive(), period_type).py_err(py)?
+            vec![Period::last_full(chrono::Local::now().date_naive(), period_type).py_err(py)?]
         };
-        let options = Options {
-            period,
-            home,
-            org_unit,
-            suppress_below: suppress,
+        let table = match &population {
+            Some(path) => {
+                let file = std::fs::File::open(path)?;
+                Some(PopulationTable::from_csv(file, &path.display().to_string()).py_err(py)?)
+            }
+            None => None,
         };
-        let aggregation = Aggregation::new(&mapping.get().inner, &options).py_err(py)?;
-        let result = match &self.holding {
+        let mut aggregations = Vec::with_capacity(periods.len());
+        for period in periods {
+            let options = Options {
+                period,
+                home,
+                org_unit: org_unit.clone(),
+                suppress_below: suppress,
+            };
+            let mut aggregation = Aggregation::new(&mapping.get().inner, &options).py_err(py)?;
+            if let Some(table) = &table {
+                aggregation = aggregation.with_population(table.clone());
+            }
+            aggregations.push(aggregation);
+        }
+        let results = match &self.holding {
             Holding::Files {
                 files,
                 records,
                 streamed,
                 ..
             } if records.get().is_none() => {
-                let (result, report) = py
-                    .detach(|| files.aggregate(aggregation))
+                let (results, report) = py
+                    .detach(|| files.aggregate_series(aggregations))
                     .map_err(|e| files.error(py, &e))?;
                 let found = Arc::new(files.rejections(&report));
                 *streamed.lock().unwrap_or_else(PoisonError::into_inner) = Some(found);
@@ -375,23 +391,32 @@ impl PyRegistry {
                     accepted: count(report.accepted),
                     rejected: count(report.rejected.len()),
                 };
-                (result, input)
+                (results, input)
             }
             _ => {
                 let records = self.records(py)?;
                 let threads = std::thread::available_parallelism().map_or(1, usize::from);
-                let result = py.detach(|| aggregation.run_parallel(&records.registry, threads));
+                let registry = &records.registry;
+                let results = py.detach(|| {
+                    aggregations
+                        .into_iter()
+                        .map(|a| a.run_parallel(registry, threads))
+                        .collect()
+                });
                 let input = guard::Input {
                     accepted: count(records.registry.record_count()),
                     rejected: count(records.rejected.len()),
                 };
-                (result, input)
+                (results, input)
             }
         };
-        let (result, input) = result;
-        guard::check_result(&result.account, input, &limits)
-            .map_err(|r| crate::errors::refused(py, &r))?;
-        Ok(PyAggregate::new(result, mapping.clone().unbind()))
+        let (results, input): (Vec<hrh_core::aggregate::AggregateResult>, guard::Input) = results;
+        for result in &results {
+            guard::check_result(&result.account, input, &limits)
+                .map_err(|r| crate::errors::refused(py, &r))?;
+        }
+        PyAggregate::series(results, mapping.clone().unbind())
+            .ok_or_else(|| InvalidInput::err(py, "no period given".to_owned()))
     }
 
     fn __len__(&self, py: Python<'_>) -> PyResult<usize> {

@@ -218,3 +218,35 @@ def test_tables_without_their_library(
     registry: hrh.Registry, mapping: hrh.Mapping, monkeypatch: pytest.MonkeyPatch, method: str, module: str
 ) -> None:
     assert_missing_library(registry.aggregate(mapping, period="2024", country="UZ", org_unit="UZ"), method, module, monkeypatch)
+
+
+@pytest.mark.parametrize("periods", ["2022..2024", ["2022", "2023..2024"], [hrh.Period("2024"), "2022,2023"]])
+def test_a_series_in_one_pass_equals_one_run_per_period(registry: hrh.Registry, periods: Any) -> None:
+    flows = hrh.Mapping.builtin("nhwa-module5")
+    series = registry.aggregate(flows, period=periods, country="UZ", org_unit="UZ")
+    singles = [registry.aggregate(flows, period=p, country="UZ", org_unit="UZ") for p in ["2022", "2023", "2024"]]
+    assert series.values == [v for s in singles for v in s.values]
+    assert series.accounts == [s.account for s in singles]
+    assert [a["reference_date"].year for a in series.accounts] == [2022, 2023, 2024]
+    assert series.account == singles[0].account
+
+
+def test_density_from_a_population_file(registry: hrh.Registry, tmp_path: Any) -> None:
+    mapping = hrh.Mapping.from_toml(
+        'format = 1\nname = "d"\nversion = "1"\n[org_unit]\nrule = "national"\n'
+        '[[target]]\ndata_element = "NurseDens01"\nisco = ["3221"]\nmeasure = "density"\n'
+    )
+    population = tmp_path / "population.csv"
+    population.write_text("org_unit,period,population\nUZ,2024,10000\n", encoding="utf-8")
+    headcount = hrh.Mapping.from_toml(
+        'format = 1\nname = "h"\nversion = "1"\n[org_unit]\nrule = "national"\n'
+        '[[target]]\ndata_element = "NurseHead01"\nisco = ["3221"]\n'
+    )
+    nurses = registry.aggregate(headcount, period="2024", country="UZ", org_unit="UZ").values[0]["value"]
+    result = registry.aggregate(mapping, period=["2023", "2024"], country="UZ", org_unit="UZ", population=population)
+    # 10,000 people: the density is the nurse count itself; 2023 has no population.
+    assert [(v["period"], v["value"]) for v in result.values] == [("2024", float(nurses))]
+    assert [a["densities_without_population"] for a in result.accounts] == [1, 0]
+    population.write_text("org_unit,period,population\nUZ,2024,lots\n", encoding="utf-8")
+    with pytest.raises(hrh.InvalidInput, match="population.csv"):
+        registry.aggregate(mapping, period="2024", country="UZ", org_unit="UZ", population=population)

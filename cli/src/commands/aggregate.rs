@@ -2,6 +2,8 @@
 
 use std::path::PathBuf;
 
+use hrh_core::aggregate::AggregateResult;
+use hrh_core::population::PopulationTable;
 use hrh_fhir::inputs;
 
 use crate::error::CliError;
@@ -27,6 +29,10 @@ pub struct Args {
     /// Print the account as one JSON document on stdout (the figures then need `-o FILE`).
     #[arg(long)]
     json: bool,
+    /// Population by org unit and period (CSV: `org_unit,period,population`), for the
+    /// mapping's `density` figures (workers per 10,000 population).
+    #[arg(long, value_name = "FILE")]
+    population: Option<PathBuf>,
     /// FHIR files (NDJSON, Bundles, `.gz`) or directories of them.
     #[arg(required = true)]
     inputs: Vec<PathBuf>,
@@ -41,7 +47,15 @@ pub fn run(args: &Args) -> Result<u8, CliError> {
         ));
     }
     output::set_names(args.names);
-    let (mapping, aggregation) = args.figures.aggregation()?;
+    let (mapping, mut aggregations) = args.figures.aggregations()?;
+    if let Some(path) = &args.population {
+        let file = std::fs::File::open(path).map_err(CliError::io(path))?;
+        let table = PopulationTable::from_csv(file, &path.display().to_string())?;
+        aggregations = aggregations
+            .into_iter()
+            .map(|a| a.with_population(table.clone()))
+            .collect();
+    }
     let files = inputs::expand(&args.inputs)?;
     if files.is_empty() {
         return Err(CliError::Usage(
@@ -49,12 +63,23 @@ pub fn run(args: &Args) -> Result<u8, CliError> {
         ));
     }
     let spinner = output::spinner(format!("reading {} files", files.len()));
-    let (result, report) = super::aggregate_files(&files, aggregation)?;
+    let (results, report) = super::aggregate_series(&files, aggregations)?;
     spinner.finish_and_clear();
+    let Some(first) = results.first() else {
+        return Err(CliError::Usage("no period given".to_owned()));
+    };
     // Before anything is written: an empty or broken input gives no file at all.
-    super::check_result(&result, &report, &args.guard.limits())?;
+    for result in &results {
+        super::check_result(result, &report, &args.guard.limits())?;
+    }
+    // One output holding every period's figures, in period order.
+    let all = AggregateResult {
+        values: results.iter().flat_map(|r| r.values.clone()).collect(),
+        withheld: results.iter().flat_map(|r| r.withheld.clone()).collect(),
+        ..first.clone()
+    };
     output::to_file_or_stdout(args.output.as_deref(), |out| {
-        output::write_result(&result, Some(&mapping), args.format, out)
+        output::write_result(&all, Some(&mapping), args.format, out)
     })?;
     if !report.rejected.is_empty() {
         output::note(&format!(
@@ -62,16 +87,33 @@ pub fn run(args: &Args) -> Result<u8, CliError> {
             report.rejected.len()
         ));
     }
-    output::note(&result.account.to_string());
-    output::note(&format!("{} values written", result.values.len()));
-    output::record(
-        "period",
-        result.values.first().map(|v| v.period.to_string()),
-    );
-    output::record("data_set", &result.data_set);
-    output::record("values", result.values.len());
+    for result in &results {
+        if results.len() > 1 {
+            output::note(&format!(
+                "reference date {}:",
+                result.account.reference_date
+            ));
+        }
+        output::note(&result.account.to_string());
+    }
+    output::note(&format!("{} values written", all.values.len()));
+    let periods: Vec<String> = results
+        .iter()
+        .filter_map(|r| r.values.first().map(|v| v.period.to_string()))
+        .collect();
+    if let [period] = periods.as_slice() {
+        output::record("period", period);
+    } else {
+        output::record("periods", &periods);
+    }
+    output::record("data_set", &all.data_set);
+    output::record("values", all.values.len());
     output::record("records_read", report.read);
     output::record("records_rejected", report.rejected.len());
-    output::record("account", result.account.summary());
+    output::record("account", first.account.summary());
+    if results.len() > 1 {
+        let accounts: Vec<_> = results.iter().map(|r| r.account.summary()).collect();
+        output::record("accounts", accounts);
+    }
     Ok(0)
 }

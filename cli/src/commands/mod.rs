@@ -35,13 +35,15 @@ pub struct SyntheticArgs {
 /// What figures to make: the options `aggregate` and `sync` share.
 #[derive(Debug, clap::Args)]
 pub struct FigureArgs {
-    /// A built-in mapping (`nhwa-module1`, `nhwa-module1-subnational`) or a mapping file.
+    /// A built-in mapping (`nhwa-module1`, `nhwa-module1-subnational`, `nhwa-module5`,
+    /// `nhwa-module6`) or a mapping file.
     #[arg(long, default_value = "nhwa-module1")]
     pub mapping: String,
-    /// The DHIS2 reporting period, e.g. `2024` (default: the last full period of the
+    /// The DHIS2 reporting period, e.g. `2024`; for `aggregate` also a series (`2019..2024`,
+    /// `2023,2024`), and the option may be repeated (default: the last full period of the
     /// mapping's type, the last full year for the NHWA mappings).
     #[arg(long)]
-    pub period: Option<String>,
+    pub period: Vec<String>,
     /// The home country (ISO 3166-1), e.g. `UZ`.
     #[arg(long)]
     pub country: String,
@@ -112,7 +114,7 @@ pub fn check_result(
 }
 
 impl FigureArgs {
-    /// The mapping and an aggregation ready to be fed.
+    /// The mapping and an aggregation ready to be fed, for commands that take one period.
     pub fn aggregation(
         &self,
     ) -> Result<
@@ -122,31 +124,48 @@ impl FigureArgs {
         ),
         CliError,
     > {
-        let mapping = mapping(&self.mapping)?;
+        let (mapping, mut aggregations) = self.aggregations()?;
+        match (aggregations.pop(), aggregations.is_empty()) {
+            (Some(one), true) => Ok((mapping, one)),
+            _ => Err(CliError::Usage(
+                "this command takes one --period, not a series".to_owned(),
+            )),
+        }
+    }
+
+    /// The mapping and one aggregation per period of `--period` (every one given, each a
+    /// period or a series), in period order without repeats.
+    pub fn aggregations(
+        &self,
+    ) -> Result<
+        (
+            hrh_core::aggregate::Mapping,
+            Vec<hrh_core::aggregate::Aggregation>,
+        ),
+        CliError,
+    > {
         let home = Country::parse(&self.country)?;
-        let period = if let Some(id) = &self.period {
-            Period::parse(id)?
-        } else {
-            let period_type = mapping.period_type.unwrap_or(PeriodType::Yearly);
-            let period = Period::last_full(today(), period_type)?;
-            let what = if period_type == PeriodType::Yearly {
-                "year".to_owned()
-            } else {
-                format!("{} period", period_type.name())
+        let mapping = mapping(&self.mapping)?;
+        let mut periods = Vec::new();
+        for text in &self.period {
+            periods.extend(Period::parse_series(text)?);
+        }
+        if periods.is_empty() {
+            periods.push(default_period(&mapping)?);
+        }
+        periods.sort_by_key(|p| (p.start(), p.end()));
+        periods.dedup();
+        let mut aggregations = Vec::with_capacity(periods.len());
+        for period in periods {
+            let options = hrh_core::aggregate::Options {
+                period,
+                home,
+                org_unit: self.org_unit.clone(),
+                suppress_below: self.suppress,
             };
-            crate::output::note(&format!(
-                "period {period} (the last full {what}; --period to choose another)"
-            ));
-            period
-        };
-        let options = hrh_core::aggregate::Options {
-            period,
-            home,
-            org_unit: self.org_unit.clone(),
-            suppress_below: self.suppress,
-        };
-        let aggregation = hrh_core::aggregate::Aggregation::new(&mapping, &options)?;
-        Ok((mapping, aggregation))
+            aggregations.push(hrh_core::aggregate::Aggregation::new(&mapping, &options)?);
+        }
+        Ok((mapping, aggregations))
     }
 }
 
@@ -171,6 +190,40 @@ pub fn today() -> chrono::NaiveDate {
 /// The last full calendar year: the default year of `demo` and `generate`.
 pub fn last_full_year() -> i32 {
     today().year() - 1
+}
+
+/// The last full period of the mapping's type (the last full year for NHWA), said in a note.
+fn default_period(mapping: &hrh_core::aggregate::Mapping) -> Result<Period, CliError> {
+    let period_type = mapping.period_type.unwrap_or(PeriodType::Yearly);
+    let period = Period::last_full(today(), period_type)?;
+    let what = if period_type == PeriodType::Yearly {
+        "year".to_owned()
+    } else {
+        format!("{} period", period_type.name())
+    };
+    crate::output::note(&format!(
+        "period {period} (the last full {what}; --period to choose another)"
+    ));
+    Ok(period)
+}
+
+/// Streams FHIR files into several aggregations (a series of periods) in one read.
+pub fn aggregate_series(
+    files: &[std::path::PathBuf],
+    aggregations: Vec<hrh_core::aggregate::Aggregation>,
+) -> Result<
+    (
+        Vec<hrh_core::aggregate::AggregateResult>,
+        hrh_fhir::ReadReport,
+    ),
+    CliError,
+> {
+    Ok(hrh_fhir::stream::aggregate_series(
+        files,
+        &hrh_fhir::ReadConfig::default(),
+        aggregations,
+        hrh_fhir::stream::default_threads(),
+    )?)
 }
 
 /// A mapping by built-in name or file path.

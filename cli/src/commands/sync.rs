@@ -193,7 +193,7 @@ fn check_guards(
             .chain(&result.withheld)
             .next()
             .map(|v| v.period.to_string())
-            .or_else(|| args.figures.period.clone())
+            .or_else(|| args.figures.period.first().cloned())
             .unwrap_or_default(),
         org_unit: args.figures.org_unit.clone(),
         counted: result.account.counted,

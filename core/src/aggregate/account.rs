@@ -56,6 +56,21 @@ pub enum Reason {
     NoFte,
     /// The value has no category option combo in the mapping.
     NoCombo,
+    /// No contract type recorded.
+    NoContractType,
+    /// A contract type code that is not one of the contract-type codes.
+    UnrecognisedContractType,
+    /// An exit without a reason recorded on the ended employment.
+    NoExitReason,
+    /// An exit reason code that says neither voluntary nor involuntary.
+    UnrecognisedExitReason,
+    /// Neither FTE nor an employment status says whether the job is part-time.
+    NoWorkingTime,
+    /// No weekly hours recorded.
+    NoWeeklyHours,
+    /// In the stock, but in no figure of the mapping: no entry or exit in the period, or
+    /// not in the categories its figures count.
+    InNoFigure,
 }
 
 impl Reason {
@@ -87,6 +102,18 @@ impl Reason {
             Self::NoOrgUnit => "facility has no DHIS2 org unit".to_owned(),
             Self::NoFte => "no FTE recorded".to_owned(),
             Self::NoCombo => "value has no category option combo in the mapping".to_owned(),
+            Self::NoContractType => "no contract type recorded".to_owned(),
+            Self::UnrecognisedContractType => "contract type code not recognised".to_owned(),
+            Self::NoExitReason => "no exit reason recorded".to_owned(),
+            Self::UnrecognisedExitReason => {
+                "exit reason neither voluntary nor involuntary".to_owned()
+            }
+            Self::NoWorkingTime => "neither FTE nor employment status recorded".to_owned(),
+            Self::NoWeeklyHours => "no weekly hours recorded".to_owned(),
+            Self::InNoFigure => {
+                "in the stock but in no figure (no entry or exit, or not in the categories counted)"
+                    .to_owned()
+            }
         }
     }
 }
@@ -108,6 +135,8 @@ pub struct Account {
     pub withheld_values: u64,
     /// Employments whose practitioner was not among the records (not workers; the quality report names them).
     pub orphan_employments: u64,
+    /// Density values not written: no (or a zero) population for their org unit and period.
+    pub densities_without_population: u64,
 }
 
 /// An [`Account`] with readable keys, as JSON output and the Python wheel show it.
@@ -127,6 +156,8 @@ pub struct AccountSummary {
     pub withheld_values: u64,
     /// Employments whose practitioner was not among the records.
     pub orphan_employments: u64,
+    /// Density figures not written for want of a population of their org unit and period.
+    pub densities_without_population: u64,
 }
 
 impl Account {
@@ -153,6 +184,7 @@ impl Account {
             left_out,
             withheld_values: self.withheld_values,
             orphan_employments: self.orphan_employments,
+            densities_without_population: self.densities_without_population,
         }
     }
 
@@ -165,6 +197,7 @@ impl Account {
             left_out: BTreeMap::new(),
             withheld_values: 0,
             orphan_employments: 0,
+            densities_without_population: 0,
         }
     }
 
@@ -214,6 +247,12 @@ impl Account {
             lines.push(format!(
                 "  employments of unknown practitioners (not workers): {}",
                 self.orphan_employments
+            ));
+        }
+        if self.densities_without_population > 0 {
+            lines.push(format!(
+                "  density values not written (no population for their org unit and period): {}",
+                self.densities_without_population
             ));
         }
         if self.withheld_values > 0 {

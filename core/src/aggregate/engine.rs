@@ -4,7 +4,9 @@ use std::sync::Arc;
 
 use super::account::{Account, Reason};
 use super::facts::{EmploymentFacts, Judge, KeyMap, Moves, PractitionerFacts, Summaries, id_key};
-use super::mapping::{ActivityLevel, Breakdown, Category, Mapping, Measure, OrgUnitRule, Origin};
+use super::mapping::{
+    ActivityLevel, Breakdown, Category, ExitKind, Flows, Mapping, Measure, OrgUnitRule, Origin,
+};
 use crate::aggregate_value::{AggregateValue, Number};
 use crate::country::Country;
 use crate::employment::Employment;
@@ -13,6 +15,7 @@ use crate::facility::Facility;
 use crate::occupation::IscoCode;
 use crate::organization::Organization;
 use crate::period::Period;
+use crate::population::PopulationTable;
 use crate::practitioner::Practitioner;
 use crate::sex::Sex;
 
@@ -100,12 +103,16 @@ pub struct Aggregation {
     slot_combos: Vec<Option<String>>,
     /// Cells per org unit index (national: index 0).
     cells: Vec<Vec<f64>>,
+    /// Workers added to each cell (the divisor of means), laid out as `cells`.
+    weights: Vec<Vec<f64>>,
     /// (occupation, specialty bits), packed by [`match_key`] → index in `target_lists`.
     matches: KeyMap<u32>,
     /// Lists of the indexes of the targets that count an occupation and specialties.
     target_lists: Vec<Box<[u32]>>,
     account: Account,
     orphan_employments: u64,
+    /// Denominators of density figures.
+    population: Option<PopulationTable>,
 }
 
 impl Aggregation {
@@ -164,12 +171,23 @@ impl Aggregation {
             summaries: Summaries::default(),
             slots,
             slot_combos,
+            weights: cells.clone(),
             cells,
             matches: KeyMap::default(),
             target_lists: Vec::new(),
             account,
             orphan_employments: 0,
+            population: None,
         })
+    }
+
+    /// Gives the population of each org unit and period, the denominator of
+    /// [`Measure::Density`] figures (a density without one is not written, and counted in
+    /// [`Account::densities_without_population`]).
+    #[must_use]
+    pub fn with_population(mut self, population: PopulationTable) -> Self {
+        self.population = Some(population);
+        self
     }
 
     /// Aggregates a whole in-memory registry.
@@ -279,6 +297,7 @@ impl Aggregation {
     fn count(&mut self, p: &PractitionerFacts, stock: Option<EmploymentFacts>, moves: &Moves) {
         self.account.workers += 1;
         let mut tally = WorkerTally::default();
+        let held_now = stock.is_some();
         let stock = stock.filter(|_| p.active);
         if !p.active {
             tally.reason(Reason::PractitionerInactive, None);
@@ -310,7 +329,16 @@ impl Aggregation {
                 None => tally.reason(Reason::NoOccupationForLicence, None),
             }
         }
-        for (job, role) in [(moves.entry, Role::Entry), (moves.exit, Role::Exit)] {
+        let (entry, exit) = match self.mapping.flows {
+            Flows::Employment => (moves.entry, moves.exit),
+            // Entered: in the stock now, in no employment before the period. Exited: held a
+            // job the day before the period, none now.
+            Flows::Workforce => (
+                stock.filter(|_| !moves.earlier),
+                moves.exit.filter(|_| !held_now),
+            ),
+        };
+        for (job, role) in [(entry, Role::Entry), (exit, Role::Exit)] {
             if let Some(job) = job
                 && let Ok(occupation) = job.occupation
             {
@@ -321,7 +349,12 @@ impl Aggregation {
         if tally.counted {
             self.account.counted += 1;
         } else {
-            let key = tally.first_reason.unwrap_or((Reason::NotEmployed, None));
+            let fallback = if stock.is_some() {
+                Reason::InNoFigure
+            } else {
+                Reason::NotEmployed
+            };
+            let key = tally.first_reason.unwrap_or((fallback, None));
             *self.account.not_counted.entry(key).or_default() += 1;
         }
         for (breakdown, reason) in tally.left_out {
@@ -396,7 +429,14 @@ impl Aggregation {
             return;
         };
         let applies = match (t.measure, role) {
-            (Measure::Headcount | Measure::Fte, Role::Stock)
+            (
+                Measure::Headcount
+                | Measure::Fte
+                | Measure::PartTime
+                | Measure::WeeklyHours
+                | Measure::Density,
+                Role::Stock,
+            )
             | (Measure::Entries, Role::Entry)
             | (Measure::Exits, Role::Exit) => true,
             (Measure::Headcount, Role::Licensed) => t.breakdown == Breakdown::ActivityLevel,
@@ -404,6 +444,23 @@ impl Aggregation {
         };
         if !applies {
             return;
+        }
+        // Out of the figure when in another category of any `only` breakdown; left out of
+        // it (with the reason) when one of them is not known.
+        let mut unknown = None;
+        for wanted in &t.only {
+            let by = wanted.breakdown();
+            match category_of(by, p, job, role, self.judge.home) {
+                Ok(Some(c)) if c == *wanted => {}
+                Ok(_) => return,
+                Err(reason) => {
+                    unknown.get_or_insert((by, reason));
+                }
+            }
+        }
+        if let Some((by, reason)) = unknown {
+            tally.counted = true;
+            return tally.left_out(by, reason);
         }
         tally.counted = true;
         let breakdown = t.breakdown;
@@ -434,13 +491,10 @@ impl Aggregation {
             }
             (None, _) => return tally.left_out(breakdown, Reason::NoCombo),
         };
-        let amount = if t.measure == Measure::Fte {
-            match job.and_then(EmploymentFacts::fte) {
-                Some(fte) => f64::from(fte),
-                None => return tally.left_out(breakdown, Reason::NoFte),
-            }
-        } else {
-            1.0
+        let amount = match amount_of(t.measure, job) {
+            Ok(Some(amount)) => amount,
+            Ok(None) => return,
+            Err(reason) => return tally.left_out(breakdown, reason),
         };
         let org_unit = if self.national_org_unit.is_some() {
             0
@@ -451,16 +505,19 @@ impl Aggregation {
                 None => return tally.left_out(breakdown, Reason::NoOrgUnit),
             }
         };
-        if self.cells.len() <= org_unit {
-            self.cells
-                .resize_with(org_unit + 1, || vec![0.0; self.slot_combos.len()]);
+        let width = self.slot_combos.len();
+        for table in [&mut self.cells, &mut self.weights] {
+            if table.len() <= org_unit {
+                table.resize_with(org_unit + 1, || vec![0.0; width]);
+            }
         }
-        if let Some(cell) = self
-            .cells
-            .get_mut(org_unit)
-            .and_then(|c| c.get_mut(slot as usize))
-        {
-            *cell += amount;
+        for (table, add) in [(&mut self.cells, amount), (&mut self.weights, 1.0)] {
+            if let Some(cell) = table
+                .get_mut(org_unit)
+                .and_then(|c| c.get_mut(slot as usize))
+            {
+                *cell += add;
+            }
         }
     }
 
@@ -471,16 +528,20 @@ impl Aggregation {
             Some(ou) => vec![ou.clone()],
             None => self.judge.org_units.clone(),
         };
-        if self.cells.len() < org_units.len() {
-            self.cells
-                .resize_with(org_units.len(), || vec![0.0; self.slot_combos.len()]);
+        let width = self.slot_combos.len();
+        for table in [&mut self.cells, &mut self.weights] {
+            if table.len() < org_units.len() {
+                table.resize_with(org_units.len(), || vec![0.0; width]);
+            }
         }
         let mut order: Vec<usize> = (0..org_units.len()).collect();
         order.sort_by(|a, b| org_units.get(*a).cmp(&org_units.get(*b)));
         let mut values = Vec::new();
         let mut withheld = Vec::new();
         for ou in order {
-            let (Some(org_unit), Some(cells)) = (org_units.get(ou), self.cells.get(ou)) else {
+            let (Some(org_unit), Some(cells), Some(weights)) =
+                (org_units.get(ou), self.cells.get(ou), self.weights.get(ou))
+            else {
                 continue;
             };
             for (t, slots) in self.mapping.targets.iter().zip(&self.slots) {
@@ -488,12 +549,37 @@ impl Aggregation {
                 used.sort_unstable();
                 for slot in used {
                     let amount = cells.get(slot as usize).copied().unwrap_or(0.0);
-                    let value = if t.measure == Measure::Fte {
-                        Number::Decimal((amount * 100.0).round() / 100.0)
-                    } else {
+                    let weight = weights.get(slot as usize).copied().unwrap_or(0.0);
+                    let value = match t.measure {
+                        Measure::Fte => Number::Decimal((amount * 100.0).round() / 100.0),
+                        // A mean of nobody is no figure (not a zero).
+                        Measure::WeeklyHours if weight == 0.0 => continue,
+                        Measure::WeeklyHours => {
+                            Number::Decimal((amount / weight * 10.0).round() / 10.0)
+                        }
+                        Measure::Density => {
+                            let population = self.population.as_ref().and_then(|table| {
+                                table.get(org_unit, &self.judge.period.to_string())
+                            });
+                            #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+                            // whole, non-negative counts
+                            let density = population
+                                .and_then(|n| PopulationTable::density_per_10k(amount as u64, n));
+                            let Some(density) = density else {
+                                self.account.densities_without_population += 1;
+                                continue;
+                            };
+                            Number::Decimal((density * 100.0).round() / 100.0)
+                        }
                         #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
                         // whole, non-negative counts
-                        Number::Count(amount as u64)
+                        _ => Number::Count(amount as u64),
+                    };
+                    // A mean's small cells are its workers, not its value.
+                    let amount = if t.measure == Measure::WeeklyHours {
+                        weight
+                    } else {
+                        amount
                     };
                     let aggregate = AggregateValue {
                         data_element: t.data_element.clone(),
@@ -529,6 +615,25 @@ impl Aggregation {
             data_set: self.mapping.data_set.clone(),
         }
     }
+}
+
+/// What a worker adds to a figure of `measure`: `Ok(None)` nothing (a full-time worker in
+/// a part-time figure), `Err` the reason they are left out.
+fn amount_of(measure: Measure, job: Option<&EmploymentFacts>) -> Result<Option<f64>, Reason> {
+    Ok(Some(match measure {
+        Measure::Fte => f64::from(job.and_then(EmploymentFacts::fte).ok_or(Reason::NoFte)?),
+        Measure::PartTime => {
+            if !job.ok_or(Reason::NoWorkingTime)?.part_time()? {
+                return Ok(None);
+            }
+            1.0
+        }
+        Measure::WeeklyHours => f64::from(
+            job.and_then(EmploymentFacts::weekly_hours)
+                .ok_or(Reason::NoWeeklyHours)?,
+        ),
+        Measure::Headcount | Measure::Entries | Measure::Exits | Measure::Density => 1.0,
+    }))
 }
 
 /// An occupation and a set of specialty bits as one distinct key (the multiplier is odd,
@@ -610,6 +715,12 @@ fn category_of(
             Role::Licensed => Category::Activity(ActivityLevel::Licensed),
             _ => Category::Activity(ActivityLevel::Practising),
         },
+        Breakdown::ContractType => {
+            Category::Contract(job.ok_or(Reason::NoContractType)?.contract()?)
+        }
+        Breakdown::ExitReason => Category::Exit(ExitKind::of(
+            job.ok_or(Reason::NoExitReason)?.exit_reason()?,
+        )),
         Breakdown::CountryOfTraining => match (p.training, p.training_country) {
             (Origin::Domestic, _) => return Ok(None),
             (_, Some(country)) if country != home => Category::Country(country),

@@ -9,11 +9,11 @@ use chrono::NaiveDate;
 use hashbrown::HashTable;
 
 use super::account::Reason;
-use super::mapping::{Mapping, OrgUnitRule, Origin};
+use super::mapping::{Flows, Mapping, OrgUnitRule, Origin};
 use crate::age::AgeBand;
 use crate::coding::{Coding, IdentifierKind, Recorded};
 use crate::country::Country;
-use crate::employment::Employment;
+use crate::employment::{ContractType, Employment, EmploymentStatus, ExitReason};
 use crate::facility::{Facility, OrgUnitRef, ProviderClass};
 use crate::occupation::IscoCode;
 use crate::organization::{Organization, Ownership};
@@ -47,15 +47,82 @@ pub struct EmploymentFacts {
     tie: [u8; 16],
     /// Org unit index; [`NO_ORG_UNIT`] when the facility has none.
     org_unit: u32,
-    ownership: Option<Ownership>,
-    facility_type: Option<ProviderClass>,
+    /// Ownership (bits 0-1), facility type (bits 2-4) and part-time (bits 5-6), by [`pack_place`].
+    place: u8,
+    /// Contracted weekly hours in half hours (up to 127); [`NO_HOURS`] when unknown.
+    hours: u8,
+    /// Contract type (bits 0-2), exit reason (bits 3-5) and [`BEFORE`], by [`pack_terms`].
+    terms: u8,
     flags: u8,
 }
 
 const HELD: u8 = 1;
 const ENTERED: u8 = 2;
 const EXITED: u8 = 4;
+/// A bit of `terms`: the employment began before the period's start (or its start is unknown).
+const BEFORE: u8 = 64;
 const NO_ORG_UNIT: u32 = u32::MAX;
+const NO_HOURS: u8 = u8::MAX;
+
+const OWNERSHIPS: [Ownership; 3] = [
+    Ownership::Public,
+    Ownership::PrivateNotForProfit,
+    Ownership::PrivateForProfit,
+];
+
+/// 0 for none, else 1 + the position of `value` in `all`.
+fn position<T: PartialEq>(value: Option<&T>, all: &[T]) -> u8 {
+    value
+        .and_then(|v| all.iter().position(|a| a == v))
+        .and_then(|i| u8::try_from(i + 1).ok())
+        .unwrap_or(0)
+}
+
+/// Packs ownership, facility type and part-time (0 unknown, 1 full-time, 2 part-time:
+/// FTE below 1.0, else the employment status).
+fn pack_place(ownership: Option<Ownership>, class: Option<ProviderClass>, e: &Employment) -> u8 {
+    let part_time = match (e.fte, e.status) {
+        (Some(fte), _) => {
+            if fte < 1.0 {
+                2
+            } else {
+                1
+            }
+        }
+        (None, Some(EmploymentStatus::PartTime)) => 2,
+        (None, Some(EmploymentStatus::FullTime)) => 1,
+        _ => 0,
+    };
+    position(ownership.as_ref(), &OWNERSHIPS)
+        | position(class.as_ref(), &ProviderClass::ALL) << 2
+        | part_time << 5
+}
+
+/// Packs contract type and exit reason (0 is not recorded, 7 a code not recognised, else
+/// 1 + the position in the type's `ALL`) and whether the job began `before` the period.
+fn pack_terms(e: &Employment, before: bool) -> u8 {
+    fn code<T: PartialEq + Copy>(recorded: &Recorded<T>, all: &[T]) -> u8 {
+        match recorded {
+            Recorded::Missing => 0,
+            Recorded::Invalid(_) => 7,
+            Recorded::Valid(v) => all
+                .iter()
+                .position(|a| a == v)
+                .and_then(|i| u8::try_from(i + 1).ok())
+                .unwrap_or(7),
+        }
+    }
+    code(&e.contract, &ContractType::ALL)
+        | code(&e.exit_reason, &ExitReason::ALL) << 3
+        | if before { BEFORE } else { 0 }
+}
+
+fn unpack<T: Copy>(code: u8, all: &[T], missing: Reason, invalid: Reason) -> Result<T, Reason> {
+    match code {
+        0 => Err(missing),
+        c => all.get(usize::from(c) - 1).copied().ok_or(invalid),
+    }
+}
 
 impl EmploymentFacts {
     pub(crate) fn held(&self) -> bool {
@@ -66,12 +133,58 @@ impl EmploymentFacts {
         (!self.fte.is_nan()).then_some(self.fte)
     }
 
+    pub(crate) fn weekly_hours(&self) -> Option<f32> {
+        (self.hours != NO_HOURS).then(|| f32::from(self.hours) / 2.0)
+    }
+
+    pub(crate) fn contract(&self) -> Result<ContractType, Reason> {
+        unpack(
+            self.terms & 7,
+            &ContractType::ALL,
+            Reason::NoContractType,
+            Reason::UnrecognisedContractType,
+        )
+    }
+
+    pub(crate) fn exit_reason(&self) -> Result<ExitReason, Reason> {
+        unpack(
+            (self.terms >> 3) & 7,
+            &ExitReason::ALL,
+            Reason::NoExitReason,
+            Reason::UnrecognisedExitReason,
+        )
+    }
+
+    /// Whether the job is part-time (FTE below 1.0, else the employment status).
+    pub(crate) fn part_time(&self) -> Result<bool, Reason> {
+        match (self.place >> 5) & 3 {
+            1 => Ok(false),
+            2 => Ok(true),
+            _ => Err(Reason::NoWorkingTime),
+        }
+    }
+
     pub(crate) fn ownership(&self) -> Result<Ownership, Reason> {
-        self.ownership.ok_or(Reason::OwnershipUnknown)
+        unpack(
+            self.place & 3,
+            &OWNERSHIPS,
+            Reason::OwnershipUnknown,
+            Reason::OwnershipUnknown,
+        )
     }
 
     pub(crate) fn facility_type(&self) -> Result<ProviderClass, Reason> {
-        self.facility_type.ok_or(Reason::FacilityTypeUnknown)
+        unpack(
+            (self.place >> 2) & 7,
+            &ProviderClass::ALL,
+            Reason::FacilityTypeUnknown,
+            Reason::FacilityTypeUnknown,
+        )
+    }
+
+    /// Whether the employment began before the period's start.
+    fn before(&self) -> bool {
+        self.terms & BEFORE != 0
     }
 
     pub(crate) fn org_unit(&self) -> Result<u32, Reason> {
@@ -88,6 +201,8 @@ impl EmploymentFacts {
 pub(crate) struct Moves {
     pub(crate) entry: Option<EmploymentFacts>,
     pub(crate) exit: Option<EmploymentFacts>,
+    /// Whether any of the worker's employments began before the period's start.
+    pub(crate) earlier: bool,
 }
 
 /// One stored employment and the worker it belongs to (48 bytes).
@@ -103,6 +218,8 @@ const ENTRY_IS_STOCK: u8 = 8;
 const ENTRY_OWN: u8 = 16;
 const EXIT_IS_STOCK: u8 = 32;
 const EXIT_OWN: u8 = 64;
+/// A bit of a worker's slot: one of their employments began before the period ([`BEFORE`]).
+const EARLIER: u8 = 128;
 /// The employment's own bits of `flags`.
 const FACT_FLAGS: u8 = HELD | ENTERED | EXITED;
 
@@ -136,11 +253,13 @@ impl Move {
 ///
 /// A worker whose employments so far were neither held nor began or ended in the period
 /// (a past job, say) has nothing to keep but the fact that they have employments: their key
-/// alone, in `idle` (a tenth of the workers in generated registries).
+/// alone, in `idle` when one of those began before the period (a tenth of the workers in
+/// generated registries), else in `later` (jobs that begin after it).
 #[derive(Debug, Clone)]
 pub(crate) struct Summaries {
     workers: Index,
     idle: HashTable<u64>,
+    later: HashTable<u64>,
     entries: Index,
     exits: Index,
     slots: Vec<Slot>,
@@ -155,6 +274,7 @@ impl Default for Summaries {
         Self {
             workers: Index::default(),
             idle: HashTable::new(),
+            later: HashTable::new(),
             entries: Index::default(),
             exits: Index::default(),
             slots: Vec::new(),
@@ -172,15 +292,20 @@ impl Summaries {
             ..facts
         };
         let found = self.workers.find(&self.slots, key);
+        let mut earlier = facts.before();
         if found.is_none() {
             // An employment with none of these flags changes nothing of what is kept.
             if facts.flags == 0 {
-                self.idle.entry(key, |k| *k == key, |k| *k).or_insert(key);
+                if earlier {
+                    remove_key(&mut self.later, key);
+                    self.idle.entry(key, |k| *k == key, |k| *k).or_insert(key);
+                } else if self.idle.find(key, |k| *k == key).is_none() {
+                    self.later.entry(key, |k| *k == key, |k| *k).or_insert(key);
+                }
                 return;
             }
-            if let Ok(idle) = self.idle.find_entry(key, |k| *k == key) {
-                idle.remove();
-            }
+            earlier |= remove_key(&mut self.idle, key);
+            remove_key(&mut self.later, key);
         }
         let Some(main) = found.or_else(|| {
             // No stock yet: the facts are kept only as a placeholder, without their flags.
@@ -195,6 +320,9 @@ impl Summaries {
         let stock = (slot.facts.flags & HELD != 0).then_some(stock_of(slot.facts));
         let new_stock = facts.held() && stock.is_none_or(|current| ranks_before(&facts, &current));
         let mut state = slot.facts.flags & !FACT_FLAGS;
+        if earlier {
+            state |= EARLIER;
+        }
         for (kind, flag) in [(Move::Entry, ENTERED), (Move::Exit, EXITED)] {
             let (is_stock, own) = kind.bits();
             let new_move = facts.flags & flag != 0
@@ -237,10 +365,15 @@ impl Summaries {
     /// Removes and returns the worker's stock employment and moves (empty when they had no employment).
     pub(crate) fn take(&mut self, key: u64) -> (Option<EmploymentFacts>, Moves) {
         let Some(main) = self.workers.remove(&self.slots, key) else {
-            if let Ok(idle) = self.idle.find_entry(key, |k| *k == key) {
-                idle.remove();
-            }
-            return (None, Moves::default());
+            let earlier = remove_key(&mut self.idle, key);
+            remove_key(&mut self.later, key);
+            return (
+                None,
+                Moves {
+                    earlier,
+                    ..Moves::default()
+                },
+            );
         };
         let Some(slot) = self.slots.get(main as usize).copied() else {
             return (None, Moves::default());
@@ -260,12 +393,20 @@ impl Summaries {
         };
         let entry = take_move(Move::Entry);
         let exit = take_move(Move::Exit);
-        (stock, Moves { entry, exit })
+        let earlier = state & EARLIER != 0;
+        (
+            stock,
+            Moves {
+                entry,
+                exit,
+                earlier,
+            },
+        )
     }
 
     /// Workers with employments not yet taken.
     pub(crate) fn len(&self) -> usize {
-        self.workers.len() + self.idle.len()
+        self.workers.len() + self.idle.len() + self.later.len()
     }
 
     /// The worker's current entry or exit, if any.
@@ -403,6 +544,13 @@ impl Index {
     }
 }
 
+/// Removes `key` from a set of keys; whether it was there.
+fn remove_key(set: &mut HashTable<u64>, key: u64) -> bool {
+    set.find_entry(key, |k| *k == key)
+        .map(hashbrown::hash_table::OccupiedEntry::remove)
+        .is_ok()
+}
+
 fn has_key(slots: &[Slot], index: u32, key: u64) -> bool {
     slots.get(index as usize).is_some_and(|s| s.key == key)
 }
@@ -499,6 +647,7 @@ struct FacilityFacts {
 pub struct Judge {
     pub(crate) reference_date: NaiveDate,
     pub(crate) period: Period,
+    flows: Flows,
     pub(crate) home: Country,
     specialty_sets: Vec<Vec<Coding>>,
     ownership_table: Vec<(Coding, Ownership)>,
@@ -527,6 +676,7 @@ impl Judge {
         Self {
             reference_date: period.end(),
             period,
+            flows: mapping.flows,
             home,
             specialty_sets,
             ownership_table: mapping.ownership.clone(),
@@ -710,11 +860,24 @@ impl Judge {
         if e.is_held_on(on) {
             flags |= HELD;
         }
-        if within(e.period.start) {
-            flags |= ENTERED;
-        }
-        if within(e.period.end) {
-            flags |= EXITED;
+        let start = self.period.start();
+        let before = e.period.start.is_none_or(|s| s < start);
+        match self.flows {
+            Flows::Employment => {
+                if within(e.period.start) {
+                    flags |= ENTERED;
+                }
+                if within(e.period.end) {
+                    flags |= EXITED;
+                }
+            }
+            // Entries are judged from the stock and `BEFORE`; the exit is the job held
+            // the day before the period.
+            Flows::Workforce => {
+                if start.pred_opt().is_some_and(|eve| e.is_held_on(eve)) {
+                    flags |= EXITED;
+                }
+            }
         }
         EmploymentFacts {
             occupation: match &e.occupation {
@@ -727,9 +890,20 @@ impl Judge {
             fte: e.fte.map_or(f32::NAN, |f| f as f32),
             start: e.period.start,
             tie: tie_key(&e.id),
-            ownership: employer.and_then(|o| o.ownership),
-            facility_type: facility.and_then(|f| f.class).or_else(|| service.and_then(|s| s.class)),
+            place: pack_place(
+                employer.and_then(|o| o.ownership),
+                facility
+                    .and_then(|f| f.class)
+                    .or_else(|| service.and_then(|s| s.class)),
+                e,
+            ),
             org_unit: facility.and_then(|f| f.org_unit).unwrap_or(NO_ORG_UNIT),
+            // Whole half hours; 127 hours or more are kept as 127 (a week has 168).
+            #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+            hours: e
+                .weekly_hours
+                .map_or(NO_HOURS, |h| (h * 2.0).round().clamp(0.0, 254.0) as u8),
+            terms: pack_terms(e, before),
             flags,
         }
     }
@@ -776,6 +950,7 @@ mod tests {
     impl Plain {
         fn merge(&mut self, key: u64, facts: EmploymentFacts) {
             let (stock, moves) = self.0.entry(key).or_default();
+            moves.earlier |= facts.before();
             if facts.held() && stock.is_none_or(|current| ranks_before(&facts, &current)) {
                 *stock = Some(facts);
             }
@@ -824,8 +999,9 @@ mod tests {
             start: if dice.roll(6) == 0 { None } else { start },
             tie: tie_key(&format!("role-{}", dice.roll(8))),
             org_unit: u32::try_from(dice.roll(3)).unwrap_or(0),
-            ownership: None,
-            facility_type: None,
+            place: u8::try_from(dice.roll(128)).unwrap_or(0),
+            hours: dice.pick(&[NO_HOURS, 40, 80]),
+            terms: u8::try_from(dice.roll(128)).unwrap_or(0),
             flags: u8::try_from(dice.roll(8)).unwrap_or(0),
         }
     }
@@ -860,6 +1036,7 @@ mod tests {
                 );
                 assert!(same(moves.entry, want_moves.entry), "round {round}: entry");
                 assert!(same(moves.exit, want_moves.exit), "round {round}: exit");
+                assert_eq!(moves.earlier, want_moves.earlier, "round {round}: earlier");
                 taken += usize::from(want_stock.is_some() || want_moves.entry.is_some());
             } else {
                 let f = facts(&mut dice);
@@ -895,8 +1072,9 @@ mod tests {
             start: None,
             tie: tie_key(id),
             org_unit: NO_ORG_UNIT,
-            ownership: None,
-            facility_type: None,
+            place: 0,
+            hours: 80,
+            terms: 0,
             flags,
         };
         let first = on(HELD | ENTERED, 0.5, "a");
@@ -933,8 +1111,9 @@ mod tests {
             start: None,
             tie: tie_key(id),
             org_unit: NO_ORG_UNIT,
-            ownership: None,
-            facility_type: None,
+            place: 0,
+            hours: 80,
+            terms: 0,
             flags: 0,
         };
         let mut store = Summaries::default();

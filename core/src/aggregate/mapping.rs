@@ -10,6 +10,7 @@ use serde::Serialize;
 use crate::age::AgeBand;
 use crate::coding::Coding;
 use crate::country::Country;
+use crate::employment::{ContractType, ExitReason};
 use crate::facility::ProviderClass;
 use crate::occupation::IscoCode;
 use crate::organization::Ownership;
@@ -41,8 +42,25 @@ pub struct Mapping {
     pub ownership: Vec<(Coding, Ownership)>,
     /// Location type codings that give a facility's SHA provider class.
     pub facility_types: Vec<(Coding, ProviderClass)>,
+    /// When a worker enters or leaves ([`Flows`]).
+    pub flows: Flows,
     /// The figures, in output order.
     pub targets: Vec<Target>,
+}
+
+/// The convention of the entries and exits measures (mapping key `flows`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Flows {
+    /// Into and out of the workforce (default): a worker **enters** when in the stock at the
+    /// period's end and in no employment that began before the period's start; a worker
+    /// **exits** when holding an employment the day before the period's start and none at
+    /// its end (the exit's employment is the one held that day).
+    #[default]
+    Workforce,
+    /// Job moves: an employment that starts (ends) within the period is an entry (exit),
+    /// for registries that record each job change but not its workers' earlier careers.
+    Employment,
 }
 
 /// How identifiers in the mapping are to be read by DHIS2.
@@ -85,6 +103,10 @@ pub struct Target {
     pub measure: Measure,
     /// How the figure is split.
     pub breakdown: Breakdown,
+    /// Only workers in each of these categories are counted (file key `only`, e.g.
+    /// `only = { sex = "female", place_of_training = "foreign" }`, for data sets that put a
+    /// breakdown in the data element rather than in the combo).
+    pub only: Vec<Category>,
     /// Each breakdown value's category option combo, in output order. For
     /// [`Breakdown::None`] a single [`Category::Total`] entry, or none for the default combo.
     pub combos: Vec<(Category, String)>,
@@ -129,8 +151,61 @@ pub enum Measure {
     Fte,
     /// Workers whose employment started within the period.
     Entries,
-    /// Workers whose employment ended within the period.
+    /// Workers who left within the period (by the mapping's [`Flows`]).
     Exits,
+    /// Workers in the stock whose employment is part-time: FTE below 1.0, or else an
+    /// employment status `partTime` (`fullTime` is full-time).
+    PartTime,
+    /// The mean contracted weekly hours of the stock, where recorded.
+    WeeklyHours,
+    /// Workers in the stock per 10,000 population of the org unit and period (the
+    /// population from [`Aggregation::with_population`](super::Aggregation::with_population)).
+    Density,
+}
+
+impl Measure {
+    /// All measures.
+    pub const ALL: [Self; 7] = [
+        Self::Headcount,
+        Self::Fte,
+        Self::Entries,
+        Self::Exits,
+        Self::PartTime,
+        Self::WeeklyHours,
+        Self::Density,
+    ];
+
+    /// The name used in mapping files.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Headcount => "headcount",
+            Self::Fte => "fte",
+            Self::Entries => "entries",
+            Self::Exits => "exits",
+            Self::PartTime => "part_time",
+            Self::WeeklyHours => "weekly_hours",
+            Self::Density => "density",
+        }
+    }
+
+    /// Whether the measure can be split by `breakdown`: exit reasons only split exits,
+    /// activity levels only headcounts, and densities (whose population is a total) nothing.
+    pub fn supports(self, breakdown: Breakdown) -> bool {
+        if self == Self::Density {
+            return breakdown == Breakdown::None;
+        }
+        match breakdown {
+            Breakdown::ExitReason => self == Self::Exits,
+            Breakdown::ActivityLevel => self == Self::Headcount,
+            _ => true,
+        }
+    }
+}
+
+impl fmt::Display for Measure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
 }
 
 /// How a figure is split.
@@ -155,11 +230,15 @@ pub enum Breakdown {
     ActivityLevel,
     /// The country of training (foreign-trained workers by country).
     CountryOfTraining,
+    /// The kind of contract of the employment: permanent, fixed-term, casual, volunteer.
+    ContractType,
+    /// Why the worker left: voluntary, or involuntary (dismissal, retirement, death); exits only.
+    ExitReason,
 }
 
 impl Breakdown {
     /// All breakdowns.
-    pub const ALL: [Self; 9] = [
+    pub const ALL: [Self; 11] = [
         Self::None,
         Self::Sex,
         Self::AgeGroup,
@@ -169,6 +248,8 @@ impl Breakdown {
         Self::FacilityType,
         Self::ActivityLevel,
         Self::CountryOfTraining,
+        Self::ContractType,
+        Self::ExitReason,
     ];
 
     /// The name used in mapping files (`sex`, `age_group`, ...).
@@ -183,6 +264,8 @@ impl Breakdown {
             Self::FacilityType => "facility_type",
             Self::ActivityLevel => "activity_level",
             Self::CountryOfTraining => "country_of_training",
+            Self::ContractType => "contract_type",
+            Self::ExitReason => "exit_reason",
         }
     }
 
@@ -195,10 +278,10 @@ impl Breakdown {
     pub(crate) fn domain(self) -> usize {
         match self {
             Self::None => 1,
-            Self::Sex => 4,
+            Self::Sex | Self::ContractType => 4,
             Self::AgeGroup | Self::FacilityType => 6,
             Self::PlaceOfTraining | Self::FacilityOwnership => 3,
-            Self::PlaceOfBirth | Self::ActivityLevel => 2,
+            Self::PlaceOfBirth | Self::ActivityLevel | Self::ExitReason => 2,
             Self::CountryOfTraining => 1001,
         }
     }
@@ -256,9 +339,51 @@ pub enum Category {
     Country(Country),
     /// A country of training without its own combo.
     OtherCountry,
+    /// A kind of contract.
+    Contract(ContractType),
+    /// Voluntary (`true`) or involuntary exit.
+    Exit(ExitKind),
+}
+
+/// How an exit came about, as NHWA splits exits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ExitKind {
+    /// Resignation and other departures by the worker's choice.
+    Voluntary,
+    /// Dismissal, contract not renewed, retirement, death.
+    Involuntary,
+}
+
+impl ExitKind {
+    /// The kind of an exit reason.
+    pub fn of(reason: ExitReason) -> Self {
+        if reason.is_voluntary() {
+            Self::Voluntary
+        } else {
+            Self::Involuntary
+        }
+    }
 }
 
 impl Category {
+    /// The breakdown the category belongs to.
+    pub fn breakdown(self) -> Breakdown {
+        match self {
+            Self::Total => Breakdown::None,
+            Self::Sex(_) => Breakdown::Sex,
+            Self::Age(_) => Breakdown::AgeGroup,
+            Self::Training(_) => Breakdown::PlaceOfTraining,
+            Self::Birth(_) => Breakdown::PlaceOfBirth,
+            Self::Ownership(_) => Breakdown::FacilityOwnership,
+            Self::FacilityType(_) => Breakdown::FacilityType,
+            Self::Activity(_) => Breakdown::ActivityLevel,
+            Self::Country(_) | Self::OtherCountry => Breakdown::CountryOfTraining,
+            Self::Contract(_) => Breakdown::ContractType,
+            Self::Exit(_) => Breakdown::ExitReason,
+        }
+    }
+
     /// The position of the category within its breakdown's domain.
     pub(crate) fn index(self) -> usize {
         match self {
@@ -271,6 +396,8 @@ impl Category {
             Self::Activity(a) => a as usize,
             Self::Country(c) => usize::from(c.numeric()),
             Self::OtherCountry => 1000,
+            Self::Contract(c) => c as usize,
+            Self::Exit(k) => k as usize,
         }
     }
 
@@ -298,6 +425,9 @@ impl Category {
             Self::Activity(ActivityLevel::Licensed) => "licensed".to_owned(),
             Self::Country(c) => c.alpha2().to_owned(),
             Self::OtherCountry => "other".to_owned(),
+            Self::Contract(c) => c.code().to_owned(),
+            Self::Exit(ExitKind::Voluntary) => "voluntary".to_owned(),
+            Self::Exit(ExitKind::Involuntary) => "involuntary".to_owned(),
         }
     }
 
@@ -325,6 +455,12 @@ impl Category {
             Breakdown::ActivityLevel => match key {
                 "practising" => Some(Self::Activity(ActivityLevel::Practising)),
                 "licensed" => Some(Self::Activity(ActivityLevel::Licensed)),
+                _ => None,
+            },
+            Breakdown::ContractType => ContractType::from_code(key).map(Self::Contract),
+            Breakdown::ExitReason => match key {
+                "voluntary" => Some(Self::Exit(ExitKind::Voluntary)),
+                "involuntary" => Some(Self::Exit(ExitKind::Involuntary)),
                 _ => None,
             },
             Breakdown::CountryOfTraining => {
@@ -358,7 +494,7 @@ pub fn ownership_from_key(key: &str) -> Option<Ownership> {
 }
 
 /// The mappings shipped with `hrh`, by name.
-pub const BUILTIN: [(&str, &str); 2] = [
+pub const BUILTIN: [(&str, &str); 4] = [
     (
         "nhwa-module1",
         include_str!("../../mappings/nhwa-module1.toml"),
@@ -367,10 +503,19 @@ pub const BUILTIN: [(&str, &str); 2] = [
         "nhwa-module1-subnational",
         include_str!("../../mappings/nhwa-module1-subnational.toml"),
     ),
+    (
+        "nhwa-module5",
+        include_str!("../../mappings/nhwa-module5.toml"),
+    ),
+    (
+        "nhwa-module6",
+        include_str!("../../mappings/nhwa-module6.toml"),
+    ),
 ];
 
 impl Mapping {
-    /// A mapping shipped with `hrh` (`nhwa-module1`, `nhwa-module1-subnational`).
+    /// A mapping shipped with `hrh` (`nhwa-module1`, `nhwa-module1-subnational`,
+    /// `nhwa-module5` labour-market flows, `nhwa-module6` working conditions).
     pub fn builtin(name: &str) -> crate::Result<Self> {
         let (_, text) = BUILTIN
             .iter()

@@ -26,7 +26,13 @@
 //!   holding a licence valid on the reference date, employed or not (occupation
 //!   from the employment, else from an ISCO-08 coded qualification).
 //!   "Professionally active" is not derivable from records and is refused in mappings.
-//! - **Entries / exits**: employments that started / ended within the period.
+//! - **Entries / exits** ([`Flows::Workforce`], the default): a worker enters when in the
+//!   stock at the period's end and in no employment that began before its start, and exits
+//!   when holding an employment the day before its start and none at its end (the exit
+//!   reason is that employment's). [`Flows::Employment`]: employments that started / ended
+//!   within the period.
+//! - **Working conditions**: part-time = FTE below 1.0, else employment status `partTime`;
+//!   contract type and mean weekly hours from the stock employment.
 //! - **Org unit**: one org unit (national), or each facility's DHIS2 org unit.
 //! - **Suppression**: optional; values from 1 to k-1 are withheld and reported.
 //! - Every combo of every target is written, zeros included, in mapping order, so
@@ -45,8 +51,8 @@ pub use account::{Account, AccountSummary, Reason};
 pub use engine::{AggregateResult, Aggregation, Options, WorkerKey};
 pub use facts::{EmploymentFacts, Judge, PractitionerFacts};
 pub use mapping::{
-    ActivityLevel, BUILTIN, Breakdown, Category, IdScheme, Mapping, Measure, Names, OrgUnitRule,
-    Origin, Population, Target, ownership_from_key, ownership_key,
+    ActivityLevel, BUILTIN, Breakdown, Category, ExitKind, Flows, IdScheme, Mapping, Measure,
+    Names, OrgUnitRule, Origin, Population, Target, ownership_from_key, ownership_key,
 };
 pub use overview::{OverviewRow, overview};
 

@@ -70,6 +70,7 @@ pub fn overview(
                 },
                 measure: Measure::Headcount,
                 breakdown,
+                only: Vec::new(),
                 combos,
                 line: 0,
             });
@@ -88,6 +89,7 @@ pub fn overview(
         },
         ownership: Vec::new(),
         facility_types: Vec::new(),
+        flows: super::mapping::Flows::default(),
         targets,
     };
     let options = Options {

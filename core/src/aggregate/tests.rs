@@ -22,6 +22,8 @@ version = "1"
 data_set = "GoldenSet01"
 period_type = "Yearly"
 default_combo = "COCdefault1"
+# This registry's entries and exits are job moves (the workforce convention has its own test).
+flows = "employment"
 
 [org_unit]
 rule = "national"
@@ -1052,3 +1054,5 @@ fn a_role_pointing_to_a_service_takes_its_location_provider_and_type() {
             .contains_key(&(Breakdown::FacilityType, Reason::FacilityTypeUnknown))
     );
 }
+
+mod flows;

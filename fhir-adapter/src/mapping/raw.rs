@@ -166,8 +166,20 @@ pub(crate) struct Extension<'a> {
     #[serde(borrow)]
     pub value_address: Option<Address<'a>>,
     pub value_decimal: Option<f64>,
+    #[serde(borrow)]
+    pub value_money: Option<Money<'a>>,
+    #[serde(borrow)]
+    pub value_code: Option<Str<'a>>,
     #[serde(borrow, default)]
     pub extension: Vec<Extension<'a>>,
+}
+
+/// `Money`: an amount and its ISO 4217 currency.
+#[derive(Debug, Default, Deserialize)]
+pub(crate) struct Money<'a> {
+    pub value: Option<f64>,
+    #[serde(borrow)]
+    pub currency: Option<Str<'a>>,
 }
 
 #[derive(Debug, Default, Deserialize)]

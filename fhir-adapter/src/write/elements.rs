@@ -124,6 +124,7 @@ pub(crate) struct Address<'a> {
 /// An `Extension` with one of the value types the writers use.
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
+#[allow(clippy::struct_field_names)] // `extension.extension` is the FHIR element name.
 pub(crate) struct Extension<'a> {
     pub url: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -132,15 +133,46 @@ pub(crate) struct Extension<'a> {
     pub value_address: Option<Address<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub value_decimal: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub value_money: Option<Money<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub value_code: Option<&'static str>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub extension: Vec<Extension<'a>>,
+}
+
+/// `Money`: an amount in an ISO 4217 currency.
+#[derive(Debug, Serialize)]
+pub(crate) struct Money<'a> {
+    pub value: f64,
+    pub currency: &'a str,
 }
 
 impl<'a> Extension<'a> {
-    pub fn coding(url: &'static str, coding: Coding<'a>) -> Self {
+    /// An extension without a value (the caller sets one).
+    pub fn empty(url: &'static str) -> Self {
         Self {
             url,
-            value_coding: Some(coding),
+            value_coding: None,
             value_address: None,
             value_decimal: None,
+            value_money: None,
+            value_code: None,
+            extension: Vec::new(),
+        }
+    }
+
+    pub fn coding(url: &'static str, coding: Coding<'a>) -> Self {
+        Self {
+            value_coding: Some(coding),
+            ..Self::empty(url)
+        }
+    }
+
+    pub fn decimal(url: &'static str, value: f64) -> Self {
+        Self {
+            value_decimal: Some(value),
+            ..Self::empty(url)
         }
     }
 }

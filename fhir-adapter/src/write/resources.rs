@@ -3,15 +3,19 @@
 use std::borrow::Cow;
 
 use hrh_core::{
-    Employment, Facility, HealthService, Organization, Practitioner, Qualification, Recorded,
+    Employment, Facility, HealthService, Organization, PayPeriod, Practitioner, Qualification,
+    Recorded,
 };
 use serde::Serialize;
 
-use super::elements::{Address, Coding, Concept, Extension, Identifier, Meta, Period, Reference};
+use super::elements::{
+    Address, Coding, Concept, Extension, Identifier, Meta, Money, Period, Reference,
+};
 use super::profiles;
 use crate::config::{
+    CONTRACT_TYPE_EXTENSION, CONTRACT_TYPE_SYSTEM, EXIT_REASON_EXTENSION, EXIT_REASON_SYSTEM,
     FTE_EXTENSION, IHRIS_EMPLOYMENT_STATUS, IHRIS_NATIONALITY, ISCO08_SYSTEM, MCSD_LOCATION_TYPES,
-    PATIENT_BIRTH_PLACE,
+    PATIENT_BIRTH_PLACE, SALARY_EXTENSION, WEEKLY_HOURS_EXTENSION,
 };
 
 /// The ISO 3166 code system of country codings.
@@ -107,10 +111,8 @@ pub fn practitioner(p: &Practitioner) -> PractitionerResource<'_> {
     }
     if let Some(country) = recorded(&p.country_of_birth, |c| c.alpha2()) {
         extension.push(Extension {
-            url: PATIENT_BIRTH_PLACE,
-            value_coding: None,
             value_address: Some(Address { country }),
-            value_decimal: None,
+            ..Extension::empty(PATIENT_BIRTH_PLACE)
         });
     }
     let mut contained = Vec::new();
@@ -238,26 +240,7 @@ pub fn practitioner_role(e: &Employment) -> PractitionerRoleResource<'_> {
         meta: Meta {
             profile: [profiles::PRACTITIONER_ROLE],
         },
-        extension: e
-            .status
-            .map(|s| {
-                Extension::coding(
-                    IHRIS_EMPLOYMENT_STATUS,
-                    Coding {
-                        system: Some(IHRIS_EMPLOYMENT_STATUS_SYSTEM),
-                        code: Cow::Borrowed(s.code()),
-                        display: None,
-                    },
-                )
-            })
-            .into_iter()
-            .chain(e.fte.filter(|f| f.is_finite()).map(|fte| Extension {
-                url: FTE_EXTENSION,
-                value_coding: None,
-                value_address: None,
-                value_decimal: Some(fte),
-            }))
-            .collect(),
+        extension: role_extensions(e),
         active: e.active,
         period: Period::of(e.period),
         practitioner: Reference::to("Practitioner", &e.practitioner),
@@ -278,6 +261,67 @@ pub fn practitioner_role(e: &Employment) -> PractitionerRoleResource<'_> {
             .map(|id| Reference::to("HealthcareService", id))
             .collect(),
     }
+}
+
+/// The extensions of a role: iHRIS employment status, then FTE, contract type, weekly
+/// hours, exit reason and salary (the `hrh` extensions of [`crate::config`]).
+fn role_extensions(e: &Employment) -> Vec<Extension<'_>> {
+    let mut extension = Vec::new();
+    let hrh_coding = |url, system, code: &str| {
+        Extension::coding(
+            url,
+            Coding {
+                system: Some(system),
+                code: Cow::Owned(code.to_owned()),
+                display: None,
+            },
+        )
+    };
+    if let Some(s) = e.status {
+        extension.push(hrh_coding(
+            IHRIS_EMPLOYMENT_STATUS,
+            IHRIS_EMPLOYMENT_STATUS_SYSTEM,
+            s.code(),
+        ));
+    }
+    if let Some(fte) = e.fte.filter(|f| f.is_finite()) {
+        extension.push(Extension::decimal(FTE_EXTENSION, fte));
+    }
+    if let Some(code) = recorded(&e.contract, |c| c.code()) {
+        extension.push(hrh_coding(
+            CONTRACT_TYPE_EXTENSION,
+            CONTRACT_TYPE_SYSTEM,
+            code,
+        ));
+    }
+    if let Some(hours) = e.weekly_hours.filter(|h| h.is_finite()) {
+        extension.push(Extension::decimal(WEEKLY_HOURS_EXTENSION, hours));
+    }
+    if let Some(code) = recorded(&e.exit_reason, |r| r.code()) {
+        extension.push(hrh_coding(EXIT_REASON_EXTENSION, EXIT_REASON_SYSTEM, code));
+    }
+    if let Some(salary) = &e.salary {
+        extension.push(Extension {
+            extension: vec![
+                Extension {
+                    value_money: Some(Money {
+                        value: salary.amount,
+                        currency: &salary.currency,
+                    }),
+                    ..Extension::empty("amount")
+                },
+                Extension {
+                    value_code: Some(match salary.per {
+                        PayPeriod::Month => "month",
+                        PayPeriod::Year => "year",
+                    }),
+                    ..Extension::empty("per")
+                },
+            ],
+            ..Extension::empty(SALARY_EXTENSION)
+        });
+    }
+    extension
 }
 
 /// An `Organization` (profile `IHE.mCSD.Organization`).

@@ -89,6 +89,7 @@ class _Account(TypedDict):
     left_out: dict[str, dict[str, int]]
     withheld_values: int
     orphan_employments: int
+    densities_without_population: int
 
 @final
 class Period:
@@ -155,6 +156,8 @@ class Aggregate:
     def withheld(self) -> list[_Value]: ...
     @property
     def account(self) -> _Account: ...
+    @property
+    def accounts(self) -> list[_Account]: ...
     def account_lines(self) -> list[str]: ...
     @property
     def data_set(self) -> Optional[str]: ...
@@ -191,10 +194,11 @@ class Registry:
     def aggregate(
         self,
         mapping: Mapping,
-        period: Union[str, Period, None] = None,
+        period: Union[str, Period, Sequence[Union[str, Period]], None] = None,
         country: Optional[str] = None,
         org_unit: Optional[str] = None,
         suppress: Optional[int] = None,
+        population: Optional[Union[str, os.PathLike[str]]] = None,
         *,
         max_rejected: float = 0.05,
         allow_empty: bool = False,

@@ -9,6 +9,8 @@
 //! id_scheme = "uid"               # or "code"
 //! default_combo = "Xr12mI7VPn3"   # combo of breakdown = "none" targets (omit: DHIS2's default)
 //!
+//! flows = "workforce"             # entries/exits convention, or "employment" (job moves)
+//!
 //! [org_unit]
 //! rule = "national"               # or "facility" (with an optional [org_unit.lookup] table)
 //!
@@ -25,8 +27,9 @@
 //! [[target]]                      # one figure
 //! data_element = "GFfMM55sVzg"
 //! isco = ["221"]
-//! measure = "headcount"           # headcount | fte | entries | exits
+//! measure = "headcount"           # headcount | fte | entries | exits | part_time | weekly_hours
 //! breakdown = "sex"               # combos default to [combos.<breakdown>]
+//! only = { place_of_training = "foreign" }   # count only workers in these categories
 //!
 //! [[group]]                       # shorthand: one target per breakdown listed
 //! name = "Medical doctors"
@@ -34,13 +37,13 @@
 //! data_elements = { none = "h6VJJu0W8U7", sex = "GFfMM55sVzg" }
 //! ```
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
 
 use serde::Deserialize;
 use toml::Spanned;
 
 use super::{
-    Breakdown, Category, IdScheme, Mapping, Measure, OrgUnitRule, Population, Target,
+    Breakdown, Category, Flows, IdScheme, Mapping, Measure, OrgUnitRule, Population, Target,
     ownership_from_key,
 };
 use crate::coding::Coding;
@@ -70,6 +73,7 @@ struct RawMapping {
     attribute_option_combo: Option<Text>,
     default_combo: Option<Text>,
     org_unit: Option<RawOrgUnit>,
+    flows: Option<Text>,
     #[serde(default)]
     ownership: BTreeMap<Text, Text>,
     #[serde(default)]
@@ -106,6 +110,9 @@ struct RawTarget {
     exact: bool,
     measure: Option<Text>,
     breakdown: Option<Text>,
+    /// Breakdown name → the one category counted.
+    #[serde(default)]
+    only: BTreeMap<Text, Text>,
     /// A combo set name, or an inline table of category → combo.
     combos: Option<Spanned<toml::Value>>,
     category_option_combo: Option<Text>,
@@ -220,6 +227,17 @@ fn build(raw: RawMapping, issues: &mut Issues) -> Mapping {
         ProviderClass::from_code,
         "HP.1 to HP.6",
     );
+    let flows = match raw.flows.as_ref().map(|f| (f, f.get_ref().as_str())) {
+        None | Some((_, "workforce")) => Flows::Workforce,
+        Some((_, "employment")) => Flows::Employment,
+        Some((at, other)) => {
+            issues.add(
+                at,
+                format!("unknown flows convention {other:?} (expected workforce or employment)"),
+            );
+            Flows::Workforce
+        }
+    };
     let sets = combo_sets(&raw.combos, issues, ids);
     check_duplicates(&raw.target, &raw.group, issues);
     let context = TargetContext {
@@ -246,6 +264,7 @@ fn build(raw: RawMapping, issues: &mut Issues) -> Mapping {
         org_unit,
         ownership,
         facility_types,
+        flows,
         targets,
     }
 }
@@ -337,18 +356,42 @@ fn check_duplicates(
     groups: &[Spanned<RawGroup>],
     issues: &mut Issues,
 ) {
-    let mut seen = HashSet::new();
-    let declared = targets.iter().map(|t| &t.get_ref().data_element).chain(
-        groups
+    // A data element may serve several targets only when each fixes its own combo
+    // (`category_option_combo`, as NHWA forms with the occupation in the combo need).
+    let mut seen: HashMap<&str, Vec<Option<&str>>> = HashMap::new();
+    let declared = targets
+        .iter()
+        .map(|t| {
+            let t = t.get_ref();
+            (
+                &t.data_element,
+                t.category_option_combo
+                    .as_ref()
+                    .map(|c| c.get_ref().as_str()),
+            )
+        })
+        .chain(
+            groups
+                .iter()
+                .flat_map(|g| g.get_ref().data_elements.values().map(|de| (de, None))),
+        );
+    for (data_element, combo) in declared {
+        let combos = seen.entry(data_element.get_ref().as_str()).or_default();
+        let clash = combos
             .iter()
-            .flat_map(|g| g.get_ref().data_elements.values()),
-    );
-    for data_element in declared {
-        if !seen.insert(data_element.get_ref().as_str()) {
-            let message = format!(
-                "duplicate target: data element {} appears more than once",
-                data_element.get_ref()
-            );
+            .any(|c| c.is_none() || combo.is_none() || *c == combo);
+        combos.push(combo);
+        if clash {
+            let message = match combo {
+                Some(coc) => format!(
+                    "duplicate target: data element {} with combo {coc} appears more than once",
+                    data_element.get_ref()
+                ),
+                None => format!(
+                    "duplicate target: data element {} appears more than once",
+                    data_element.get_ref()
+                ),
+            };
             issues.add(data_element, message);
         }
     }
@@ -363,15 +406,7 @@ fn expand_group(
     let g = group.get_ref();
     let mut targets = Vec::new();
     for (breakdown_name, data_element) in &g.data_elements {
-        let Some(breakdown) = Breakdown::from_name(breakdown_name.get_ref()) else {
-            issues.add(
-                breakdown_name,
-                format!(
-                    "unknown breakdown {:?} ({})",
-                    breakdown_name.get_ref(),
-                    breakdown_names()
-                ),
-            );
+        let Some(breakdown) = breakdown_named(breakdown_name, issues) else {
             continue;
         };
         let raw_target = RawTarget {
@@ -386,6 +421,7 @@ fn expand_group(
                 breakdown_name.span(),
                 breakdown_name.get_ref().clone(),
             )),
+            only: BTreeMap::new(),
             combos: None,
             category_option_combo: None,
         };
@@ -501,20 +537,7 @@ fn target_of(
     context.ids.check(issues, &raw.data_element, "data element");
     let breakdown = match &raw.breakdown {
         None => Some(Breakdown::None),
-        Some(name) => {
-            let found = Breakdown::from_name(name.get_ref());
-            if found.is_none() {
-                issues.add(
-                    name,
-                    format!(
-                        "unknown breakdown {:?} ({})",
-                        name.get_ref(),
-                        breakdown_names()
-                    ),
-                );
-            }
-            found
-        }
+        Some(name) => breakdown_named(name, issues),
     };
     let measure = measure_of(raw.measure.as_ref(), issues);
     let population = population_of(raw, issues);
@@ -531,6 +554,34 @@ fn target_of(
     let (Some(breakdown), Some(measure)) = (breakdown, measure) else {
         return None;
     };
+    if !measure.supports(breakdown) {
+        let at = raw.breakdown.as_ref().unwrap_or(&raw.data_element);
+        issues.add(
+            at,
+            format!("measure {measure} cannot be broken down by {breakdown}"),
+        );
+        return None;
+    }
+    let mut only = Vec::new();
+    for (name, key) in &raw.only {
+        let Some(by) = breakdown_named(name, issues) else {
+            continue;
+        };
+        if !measure.supports(by) || by == breakdown || by == Breakdown::None {
+            issues.add(
+                name,
+                format!("measure {measure} with breakdown {breakdown} cannot be narrowed by {by}"),
+            );
+            continue;
+        }
+        match Category::parse(by, key.get_ref()) {
+            Some(category) => only.push(category),
+            None => issues.add(
+                key,
+                format!("{:?} is not a value of breakdown {by}", key.get_ref()),
+            ),
+        }
+    }
     let combos = combos_of(raw, breakdown, issues, context);
     Some(Target {
         data_element: raw.data_element.get_ref().clone(),
@@ -538,6 +589,7 @@ fn target_of(
         population,
         measure,
         breakdown,
+        only,
         combos: combos
             .into_iter()
             .map(|(c, t)| (c, t.into_inner()))
@@ -546,23 +598,41 @@ fn target_of(
     })
 }
 
+/// The breakdown called `name`; an issue when there is none.
+fn breakdown_named(name: &Text, issues: &mut Issues) -> Option<Breakdown> {
+    let found = Breakdown::from_name(name.get_ref());
+    if found.is_none() {
+        issues.add(
+            name,
+            format!(
+                "unknown breakdown {:?} ({})",
+                name.get_ref(),
+                breakdown_names()
+            ),
+        );
+    }
+    found
+}
+
 fn measure_of(raw: Option<&Text>, issues: &mut Issues) -> Option<Measure> {
     let Some(at) = raw else {
         return Some(Measure::Headcount);
     };
-    match at.get_ref().as_str() {
-        "headcount" => Some(Measure::Headcount),
-        "fte" => Some(Measure::Fte),
-        "entries" => Some(Measure::Entries),
-        "exits" => Some(Measure::Exits),
-        other => {
-            issues.add(
-                at,
-                format!("unknown measure {other:?} (expected headcount, fte, entries or exits)"),
-            );
-            None
-        }
+    let found = Measure::ALL
+        .into_iter()
+        .find(|m| m.name() == at.get_ref().as_str());
+    if found.is_none() {
+        let names: Vec<&str> = Measure::ALL.iter().map(|m| m.name()).collect();
+        issues.add(
+            at,
+            format!(
+                "unknown measure {:?} (expected {})",
+                at.get_ref(),
+                names.join(", ")
+            ),
+        );
     }
+    found
 }
 
 fn population_of(raw: &RawTarget, issues: &mut Issues) -> Population {
