@@ -51,8 +51,7 @@ def methods_for(data, size, kind, year):
     methods = {
         "a": ("hrh aggregate (CLI)", [str(HRH), "aggregate", "--mapping", "nhwa-module1", "--period", year,
                                       "--country", "UZ", "--org-unit", ORG_UNIT, str(data)]),
-        "b": ("Python wheel", [python, str(ROOT / "python" / "benchmarks" / "aggregate.py"), str(data),
-                               "--period", year, "--org-unit", ORG_UNIT, "--out", "-"]),
+        "b": ("Python wheel", [python, str(ROOT / "python" / "benchmarks" / "aggregate.py"), str(data), "--period", year, "--org-unit", ORG_UNIT, "--out", "-"]),
         "c": ("orjson + pandas", baseline("baseline_pandas.py")),
         "e": ("DuckDB", baseline("baseline_duckdb.py")),
         "f": ("polars", baseline("baseline_polars.py")),

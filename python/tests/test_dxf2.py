@@ -59,7 +59,7 @@ def test_an_attribute_scheme_is_kept_and_sent(standin: StandIn) -> None:
 
 def test_adx_and_madx_text_are_told_by_content(standin: StandIn, mapping: hrh.Mapping) -> None:
     dhis2 = hrh.Dhis2Client(standin.url, auth=("admin", "district"))
-    figures = hrh.Registry.synthetic(workers=50, seed=2).aggregate(mapping, period="2024", org_unit="UZdemoRoot1")
+    figures = hrh.Registry.synthetic(workers=50, seed=2).aggregate(mapping, period="2024", country="UZ", org_unit="UZdemoRoot1")
     assert dhis2.push(figures.to_measure_report()).imported == len(figures)
     assert dhis2.push(figures.to_dhis2_json()).ignored == len(figures)
     with pytest.raises(hrh.InvalidInput, match="unexpected document.*<html> \\(no namespace\\)"):
