@@ -287,6 +287,8 @@ pub fn read_registry(
     let mut report = TableReport::default();
     let mut sink = RegistrySink::new(mapping.source.layout);
     walk_files(files, mapping, &mut report, &mut sink)?;
+    // A worker whose rows are apart is one worker.
+    report.workers = sink.practitioners.len();
     Ok((sink.into_registry(), report))
 }
 

@@ -9,7 +9,8 @@ pub struct Place {
     pub source: String,
     /// The sheet, for a workbook.
     pub sheet: Option<String>,
-    /// The 1-based row number, as a spreadsheet shows it (the header row is row 1).
+    /// The 1-based row number as a spreadsheet shows it; for delimited text, the line the
+    /// record starts on (as an editor shows it: empty lines are not rows).
     pub row: u64,
 }
 
@@ -68,7 +69,8 @@ impl fmt::Display for RejectedRow {
 /// What reading tables gave: every data row accounted for.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct TableReport {
-    /// Data rows read (below the header row), blank ones included.
+    /// Data rows read (below the header row), blank ones (all cells empty) included; the
+    /// empty lines of delimited text are not rows.
     pub rows: usize,
     /// Rows that gave a worker or an employment.
     pub accepted: usize,

@@ -5,9 +5,12 @@
 //! `.gz`. Workbooks (XLSX, ODS) are read with `calamine`, one sheet in memory at a time:
 //! both formats are zip archives whose sheet XML has to be read whole.
 
+use std::cell::RefCell;
+use std::collections::VecDeque;
 use std::fs::File;
 use std::io::{BufReader, Read};
 use std::path::Path;
+use std::rc::Rc;
 
 use calamine::{Data, Reader};
 
@@ -175,6 +178,61 @@ impl<R: Read> Read for SkipBom<R> {
     }
 }
 
+/// The line breaks read ahead of the csv reader, to number records by line (the csv
+/// reader's own line count skips empty lines). Only the breaks not yet passed are kept.
+#[derive(Default)]
+struct LineBreaks {
+    /// Offsets of `\n` bytes, each with whether a `\r` comes right before it.
+    ahead: VecDeque<(u64, bool)>,
+    passed: u64,
+}
+
+impl LineBreaks {
+    /// The 1-based line of a record whose reading starts at byte `offset` (offsets come in
+    /// increasing order). The csv reader starts a record at the empty lines before it, so
+    /// those are passed too.
+    fn line_of(&mut self, mut offset: u64) -> u64 {
+        while let Some(&(at, cr)) = self.ahead.front() {
+            let empty_line = at == offset || (cr && at == offset + 1);
+            if at < offset || empty_line {
+                if empty_line {
+                    offset = at + 1;
+                }
+                self.ahead.pop_front();
+                self.passed += 1;
+            } else {
+                break;
+            }
+        }
+        self.passed + 1
+    }
+}
+
+/// Notes where the line breaks are as the csv reader reads.
+struct CountLines<R> {
+    inner: R,
+    offset: u64,
+    last: u8,
+    breaks: Rc<RefCell<LineBreaks>>,
+}
+
+impl<R: Read> Read for CountLines<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        let mut breaks = self.breaks.borrow_mut();
+        for (i, byte) in buf.iter().take(n).enumerate() {
+            if *byte == b'\n' {
+                breaks
+                    .ahead
+                    .push_back((self.offset + i as u64, self.last == b'\r'));
+            }
+            self.last = *byte;
+        }
+        self.offset += n as u64;
+        Ok(n)
+    }
+}
+
 fn numbered_headers(count: usize) -> Vec<String> {
     (1..=count).map(|n| format!("#{n}")).collect()
 }
@@ -186,11 +244,17 @@ fn walk_text(
     delimiter: u8,
     visitor: &mut dyn Visitor,
 ) -> Result<(), TableError> {
+    let breaks = Rc::new(RefCell::new(LineBreaks::default()));
     let mut reader = csv::ReaderBuilder::new()
         .delimiter(delimiter)
         .has_headers(false)
         .flexible(true)
-        .from_reader(decoded(input, settings.encoding));
+        .from_reader(CountLines {
+            inner: decoded(input, settings.encoding),
+            offset: 0,
+            last: 0,
+            breaks: Rc::clone(&breaks),
+        });
     let mut record = csv::StringRecord::new();
     let mut number: u64 = 0;
     let header_row = u64::from(settings.header_row);
@@ -200,6 +264,10 @@ fn walk_text(
             Ok(false) => break,
             Ok(true) => {
                 number += 1;
+                // Reported by the line the record starts on, as an editor shows it.
+                let line = record
+                    .position()
+                    .map_or(number, |p| breaks.borrow_mut().line_of(p.byte()));
                 if number < header_row {
                     continue;
                 }
@@ -215,9 +283,9 @@ fn walk_text(
                 }
                 let cells = Cells::Text(&record);
                 if cells.is_blank() {
-                    visitor.blank(number);
+                    visitor.blank(line);
                 } else {
-                    visitor.row(number, &cells);
+                    visitor.row(line, &cells);
                 }
             }
             Err(err) => {
@@ -232,6 +300,9 @@ fn walk_text(
                     });
                 }
                 number += 1;
+                let line = err
+                    .position()
+                    .map_or(number, |p| breaks.borrow_mut().line_of(p.byte()));
                 if is_utf8 && number >= header_row {
                     if !announced {
                         return Err(TableError::Io {
@@ -241,9 +312,9 @@ fn walk_text(
                             ),
                         });
                     }
-                    visitor.unreadable(number, "not UTF-8 text (set [source] encoding)");
+                    visitor.unreadable(line, "not UTF-8 text (set [source] encoding)");
                 } else if number >= header_row {
-                    visitor.unreadable(number, &err.to_string());
+                    visitor.unreadable(line, &err.to_string());
                 }
             }
         }
