@@ -13,8 +13,9 @@ pub enum TableError {
         issues: Vec<MappingIssue>,
     },
     /// The mapping names columns the table does not have.
-    #[error("{place}: the mapping names columns that are not in the table: {}; the table has: {}",
-        missing.join(", "), present.join(", "))]
+    #[error("{place}: the mapping names columns that are not in the table: {}; the table has: {}{}",
+        missing.join(", "), present.join(", "),
+        if *one_joined_column { " (one column with delimiters in it: check [source] delimiter)" } else { "" })]
     MissingColumns {
         /// The file (and sheet).
         place: String,
@@ -22,6 +23,8 @@ pub enum TableError {
         missing: Vec<String>,
         /// The columns the table has.
         present: Vec<String>,
+        /// Whether the header row is one cell holding another delimiter (`,` `;` tab `|`).
+        one_joined_column: bool,
     },
     /// The sheet the mapping names is not in the workbook.
     #[error("{source_name}: no sheet {sheet:?} (sheets: {})", present.join(", "))]

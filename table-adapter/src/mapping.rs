@@ -43,9 +43,15 @@
 //! `[facility]` `id`, `name`, `type`, `org_unit` (DHIS2 UID), `org_unit_code`.
 //!
 //! A value table maps the cell's text (trimmed) to the core's code; a cell not in the
-//! table is read as it is, so `female` needs no entry. A `system` key gives the code
+//! table is read as it is, so `female` needs no entry, and a cell mapped to `""` is
+//! missing (`"0000-00-00 00:00:00" = ""`, as iHRIS writes an open end date). A `system` key gives the code
 //! system of identifiers and codings (`national_id`, `number`, `type`, `ownership`); a
 //! coding cell may also be written `system|code`.
+//!
+//! Record ids (workers, employments, employers, facilities) are the cells with every
+//! character other than an ASCII letter, digit, `-` or `.` made `-` (iHRIS `person|1021`
+//! becomes `person-1021`), so that they are FHIR ids too. An employer or facility without an
+//! id column takes its name as id; an employment without one is `<worker>-r<row>`.
 
 use std::collections::BTreeMap;
 

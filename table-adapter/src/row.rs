@@ -68,6 +68,7 @@ impl Resolved {
                 place: place.to_owned(),
                 missing,
                 present: headers.iter().map(|h| format!("{h:?}")).collect(),
+                one_joined_column: matches!(headers, [one] if one.contains([',', ';', '\t', '|'])),
             })
         }
     }
@@ -121,17 +122,17 @@ impl RowReader<'_> {
         })
     }
 
-    /// The text of a fact after its value table.
+    /// The text of a fact after its value table (a cell the table maps to `""` is missing).
     fn text(&self, fact: Fact) -> Option<String> {
         let raw = self.raw(fact)?;
         let (_, spec) = self.spec(fact)?;
-        Some(
-            spec.values
-                .as_ref()
-                .and_then(|t| t.get(raw))
-                .cloned()
-                .unwrap_or_else(|| raw.to_owned()),
-        )
+        let text = spec
+            .values
+            .as_ref()
+            .and_then(|t| t.get(raw))
+            .cloned()
+            .unwrap_or_else(|| raw.to_owned());
+        (!text.trim().is_empty()).then_some(text)
     }
 
     fn report(&mut self, fact: Fact, record: &str, why: &str) {
@@ -210,7 +211,7 @@ impl RowReader<'_> {
 
     /// Reads the row.
     pub(crate) fn read(mut self, employment_number: &str) -> Result<RowRecords, String> {
-        let Some(worker) = self.raw(Fact::WorkerId).map(str::to_owned) else {
+        let Some(worker) = self.raw(Fact::WorkerId).map(record_id) else {
             let column = self
                 .resolved
                 .columns
@@ -228,7 +229,7 @@ impl RowReader<'_> {
         let (employment, employer, facility) = if job {
             let id = self
                 .raw(Fact::EmploymentId)
-                .map_or_else(|| format!("{worker}-{employment_number}"), str::to_owned);
+                .map_or_else(|| format!("{worker}-{employment_number}"), record_id);
             let employer = self.employer(&id);
             let facility = self.facility(&id, employer.as_ref());
             let employment = self.employment(&worker, id, employer.as_ref(), facility.as_ref());
@@ -317,9 +318,11 @@ impl RowReader<'_> {
     }
 
     fn employer(&mut self, record: &str) -> Option<Organization> {
-        let id = self
-            .text(Fact::EmployerId)
-            .or_else(|| self.text(Fact::EmployerName))?;
+        let id = record_id(
+            &self
+                .text(Fact::EmployerId)
+                .or_else(|| self.text(Fact::EmployerName))?,
+        );
         let mut org = Organization {
             id,
             name: self.text(Fact::EmployerName),
@@ -349,9 +352,11 @@ impl RowReader<'_> {
     }
 
     fn facility(&mut self, record: &str, employer: Option<&Organization>) -> Option<Facility> {
-        let id = self
-            .text(Fact::FacilityId)
-            .or_else(|| self.text(Fact::FacilityName))?;
+        let id = record_id(
+            &self
+                .text(Fact::FacilityId)
+                .or_else(|| self.text(Fact::FacilityName))?,
+        );
         let mut facility = Facility {
             id,
             name: self.text(Fact::FacilityName),
@@ -463,6 +468,20 @@ impl RowReader<'_> {
     }
 }
 
+/// A record id from a cell: letters, digits, `-` and `.` kept, anything else (spaces,
+/// `|` of iHRIS form ids) made `-`, so that the id is also a FHIR id.
+pub(crate) fn record_id(text: &str) -> String {
+    text.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '.' {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect()
+}
+
 /// A coding from `system|code`, or `code` in `system`.
 fn coding(text: &str, system: Option<&str>) -> Option<Coding> {
     match text.split_once('|') {
@@ -553,6 +572,13 @@ mod tests {
             parse_date("1980-03", &DateFormat::Iso),
             Some(PartialDate::YearMonth(1980, 3))
         );
+    }
+
+    #[test]
+    fn record_ids_are_fhir_ids() {
+        assert_eq!(record_id("person|1021"), "person-1021");
+        assert_eq!(record_id("hw-0000001.a"), "hw-0000001.a");
+        assert_eq!(record_id("Polyclinic No 12"), "Polyclinic-No-12");
     }
 
     #[test]

@@ -81,7 +81,11 @@ fn check(registry: &Registry) {
     assert_eq!(e[0].practitioner, "1");
     // The facility named twice is one facility.
     assert_eq!(registry.facilities.len(), 2);
-    assert_eq!(e[0].facility.as_deref(), Some("Clinic; \"North\""));
+    assert_eq!(e[0].facility.as_deref(), Some("Clinic---North-")); // an id FHIR takes
+    assert_eq!(
+        registry.facilities[0].name.as_deref(),
+        Some("Clinic; \"North\"")
+    );
 }
 
 const ROWS: [[&str; 6]; 3] = [

@@ -2,8 +2,6 @@
 
 use std::path::PathBuf;
 
-use hrh_fhir::inputs;
-
 use crate::error::CliError;
 use crate::output::{self, Format};
 
@@ -18,7 +16,10 @@ pub struct Args {
     /// Output file (default: stdout).
     #[arg(short, long)]
     output: Option<PathBuf>,
-    /// FHIR files (NDJSON, Bundles, `.gz`) or directories of them.
+    #[command(flatten)]
+    table: crate::inputs::TableArgs,
+    /// FHIR files (NDJSON, Bundles, `.gz`) or directories of them; with `--table-mapping`,
+    /// table files (CSV, TSV, XLSX, ODS, `.gz`) or directories of them.
     #[arg(required = true)]
     inputs: Vec<PathBuf>,
 }
@@ -26,23 +27,18 @@ pub struct Args {
 /// Writes the figures; prints the account of every worker on stderr.
 pub fn run(args: &Args) -> Result<u8, CliError> {
     let (mapping, aggregation) = args.figures.aggregation()?;
-    let files = inputs::expand(&args.inputs)?;
-    if files.is_empty() {
-        return Err(CliError::Usage(
-            "no FHIR files (.json, .ndjson, .gz) in the inputs".to_owned(),
-        ));
-    }
+    let inputs = crate::inputs::open(&args.inputs, &args.table)?;
     let spinner = indicatif::ProgressBar::new_spinner()
-        .with_message(format!("reading {} files", files.len()));
+        .with_message(format!("reading {} files", inputs.file_count()));
     spinner.enable_steady_tick(std::time::Duration::from_millis(120));
-    let (result, report) = super::aggregate_files(&files, aggregation)?;
+    let (result, report) = inputs.aggregate(aggregation)?;
     spinner.finish_and_clear();
     output::to_file_or_stdout(args.output.as_deref(), |out| {
         output::write_result(&result, Some(&mapping), args.format, out)
     })?;
     if !report.rejected.is_empty() {
         eprintln!(
-            "{} records rejected (see `hrh validate`)",
+            "{} records or rows rejected (see `hrh validate`)",
             report.rejected.len()
         );
     }

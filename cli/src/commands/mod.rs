@@ -73,19 +73,6 @@ impl FigureArgs {
     }
 }
 
-/// Streams FHIR files into an aggregation on every core.
-pub fn aggregate_files(
-    files: &[std::path::PathBuf],
-    aggregation: hrh_core::aggregate::Aggregation,
-) -> Result<(hrh_core::aggregate::AggregateResult, hrh_fhir::ReadReport), CliError> {
-    Ok(hrh_fhir::stream::aggregate_files(
-        files,
-        &hrh_fhir::ReadConfig::default(),
-        aggregation,
-        hrh_fhir::stream::default_threads(),
-    )?)
-}
-
 /// Reads `--period` and `--country` the same way in every command.
 pub fn period_and_country(period: &str, country: &str) -> Result<(Period, Country), CliError> {
     Ok((Period::parse(period)?, Country::parse(country)?))
