@@ -2,7 +2,7 @@
 //! Every command that reads a registry opens its inputs here, so FHIR and table inputs are
 //! accepted in the same places and accounted for the same way.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use hrh_core::Registry;
 use hrh_core::aggregate::{AggregateResult, Aggregation};
@@ -66,12 +66,6 @@ impl From<hrh_table::TableReport> for ReadSummary {
     }
 }
 
-fn is_table_file(path: &Path) -> bool {
-    path.file_name()
-        .and_then(|n| hrh_table::SourceKind::from_name(&n.to_string_lossy()))
-        .is_some()
-}
-
 /// Files and directories as FHIR, or as tables when `table.table_mapping` is given.
 pub fn open(paths: &[PathBuf], table: &TableArgs) -> Result<Inputs, CliError> {
     let Some(mapping_file) = &table.table_mapping else {
@@ -86,23 +80,7 @@ pub fn open(paths: &[PathBuf], table: &TableArgs) -> Result<Inputs, CliError> {
     let text = std::fs::read_to_string(mapping_file).map_err(CliError::io(mapping_file))?;
     let mapping = TableMapping::from_toml(&text)
         .map_err(|e| CliError::Usage(format!("{}: {e}", mapping_file.display())))?;
-    let mut files = Vec::new();
-    for path in paths {
-        if path.is_dir() {
-            let mut found: Vec<PathBuf> = std::fs::read_dir(path)
-                .map_err(CliError::io(path))?
-                .filter_map(Result::ok)
-                .map(|e| e.path())
-                .filter(|p| p.is_file() && is_table_file(p))
-                .collect();
-            found.sort();
-            files.extend(found);
-        } else if path.exists() {
-            files.push(path.clone());
-        } else {
-            return Err(CliError::Usage(format!("{}: no such file", path.display())));
-        }
-    }
+    let files = hrh_table::expand(paths)?;
     if files.is_empty() {
         return Err(CliError::Usage(
             "no table files (.csv, .tsv, .xlsx, .ods, .gz) in the inputs".to_owned(),

@@ -40,5 +40,5 @@ mod source;
 
 pub use error::TableError;
 pub use mapping::{Layout, SourceKind, TableMapping};
-pub use read::{aggregate_files, read_registry, read_registry_from};
+pub use read::{aggregate_files, expand, read_registry, read_registry_from};
 pub use report::{BadValue, Place, RejectedRow, TableReport};

@@ -246,6 +246,37 @@ impl RegistrySink {
     }
 }
 
+/// Expands inputs: files are kept as given; a directory becomes its table files
+/// (`.csv`, `.tsv`, `.xlsx`, `.ods`, optionally `.gz`; not recursive), in name order.
+/// A path that does not exist is an error naming it.
+pub fn expand<P: AsRef<Path>>(inputs: &[P]) -> Result<Vec<PathBuf>, TableError> {
+    let mut files = Vec::new();
+    for input in inputs {
+        let path = input.as_ref();
+        let io = |source| TableError::Io {
+            source_name: path.display().to_string(),
+            source,
+        };
+        if std::fs::metadata(path).map_err(io)?.is_dir() {
+            let mut found = Vec::new();
+            for entry in std::fs::read_dir(path).map_err(io)? {
+                let file = entry.map_err(io)?.path();
+                let named = file
+                    .file_name()
+                    .is_some_and(|n| SourceKind::from_name(&n.to_string_lossy()).is_some());
+                if named && file.is_file() {
+                    found.push(file);
+                }
+            }
+            found.sort();
+            files.extend(found);
+        } else {
+            files.push(path.to_path_buf());
+        }
+    }
+    Ok(files)
+}
+
 /// Reads `files` (CSV, TSV, XLSX, ODS, optionally `.gz`) through `mapping` into one
 /// [`Registry`], with the account of every row.
 ///

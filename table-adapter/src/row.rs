@@ -18,10 +18,15 @@ use crate::source::Cells;
 const DHIS2_UID_SYSTEM: &str = "http://dhis2.org/identifiertypes#id";
 const DHIS2_CODE_SYSTEM: &str = "http://dhis2.org/identifiertypes#code";
 
+/// How many facts there are.
+const FACT_COUNT: usize = Fact::OrgUnitCode as usize + 1;
+
 /// The mapping's columns resolved against one sheet's header row.
 pub(crate) struct Resolved {
     /// Per field of the mapping (same order): the 0-based column and its name.
     columns: Vec<Option<(usize, String)>>,
+    /// Per fact (by discriminant): its field's index in the mapping.
+    by_fact: Vec<Option<usize>>,
 }
 
 impl Resolved {
@@ -61,8 +66,14 @@ impl Resolved {
             };
             columns.push(found);
         }
+        let mut by_fact = vec![None; FACT_COUNT];
+        for (i, field) in mapping.fields.iter().enumerate() {
+            if let Some(slot) = by_fact.get_mut(field.fact as usize) {
+                *slot = Some(i);
+            }
+        }
         if missing.is_empty() {
-            Ok(Self { columns })
+            Ok(Self { columns, by_fact })
         } else {
             Err(TableError::MissingColumns {
                 place: place.to_owned(),
@@ -95,11 +106,8 @@ pub(crate) struct RowReader<'a> {
 
 impl RowReader<'_> {
     fn spec(&self, fact: Fact) -> Option<(usize, &FieldSpec)> {
-        self.mapping
-            .fields
-            .iter()
-            .enumerate()
-            .find(|(_, f)| f.fact == fact)
+        let i = (*self.resolved.by_fact.get(fact as usize)?)?;
+        Some((i, self.mapping.fields.get(i)?))
     }
 
     /// The raw text of a fact: the cell (trimmed, non-blank) or the constant.
