@@ -86,7 +86,7 @@ def test_a_row_without_a_worker_id_raises_or_is_listed(tmp_path: Path) -> None:
     (tmp_path / "notes.txt.bak").write_text("not a table", encoding="utf-8")
     registry = hrh.read_table(tmp_path, mapping=toml, errors="skip")
     assert len(registry) == 5  # the same workers twice: joined
-    assert [(Path(r["path"]).name, r["line"]) for r in registry.rejected] == [("a.csv", 8), ("b.csv.gz", 8)]
+    assert [(Path(str(r["path"])).name, r["line"]) for r in registry.rejected] == [("a.csv", 8), ("b.csv.gz", 8)]
 
 
 def test_mapping_mistakes_and_missing_columns(tmp_path: Path) -> None:
@@ -113,9 +113,9 @@ def test_from_pandas_reads_a_frame_as_the_same_table_written_to_csv(tmp_path: Pa
     w2 = next(r for r in from_frame if r["id"] == "w2")
     assert [e["occupation"] for e in w2["employments"]] == ["2221", "2211"]
     assert next(r for r in from_frame if r["id"] == "w3")["sex"] == "X"  # kept as invalid
-    options = {"period": "2024", "country": "UZ", "org_unit": "ROOT0000001"}
-    assert from_frame.aggregate(mapping, **options).values == from_file.aggregate(mapping, **options).values
-    assert from_frame.aggregate(mapping, **options).account["workers"] == 3
+    figures = from_frame.aggregate(mapping, period="2024", country="UZ", org_unit="ROOT0000001")
+    assert figures.values == from_file.aggregate(mapping, period="2024", country="UZ", org_unit="ROOT0000001").values
+    assert figures.account["workers"] == 3
 
 
 def test_from_pandas_takes_date_columns_and_rejects_other_objects() -> None:
