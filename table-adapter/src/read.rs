@@ -37,6 +37,8 @@ struct Walker<'a> {
     sheet_index: usize,
     resolved: Option<Resolved>,
     current: Option<Worker>,
+    /// Only worker ids, employers and facilities are read (the first pass of a stream).
+    directory_only: bool,
     report: &'a mut TableReport,
     sink: &'a mut dyn Sink,
 }
@@ -88,14 +90,18 @@ impl Visitor for Walker<'_> {
         } else {
             format!("r{number}")
         };
-        let read = RowReader {
+        let reader = RowReader {
             mapping: self.mapping,
             resolved,
             cells,
             place: &place,
             bad: &mut self.report.bad_values,
-        }
-        .read(&employment_number);
+        };
+        let read = if self.directory_only {
+            reader.directory()
+        } else {
+            reader.read(&employment_number)
+        };
         let records = match read {
             Ok(records) => records,
             Err(reason) => {
@@ -141,10 +147,25 @@ fn walk_files(
     report: &mut TableReport,
     sink: &mut dyn Sink,
 ) -> Result<(), TableError> {
+    walk_files_as(files, mapping, report, sink, false)
+}
+
+fn walk_files_as(
+    files: &[PathBuf],
+    mapping: &TableMapping,
+    report: &mut TableReport,
+    sink: &mut dyn Sink,
+    directory_only: bool,
+) -> Result<(), TableError> {
     for file in files {
-        walk_one(file, mapping, report, sink, |settings, visitor| {
-            source::walk(file, settings, visitor)
-        })?;
+        walk_one(
+            file,
+            mapping,
+            report,
+            sink,
+            directory_only,
+            |settings, visitor| source::walk(file, settings, visitor),
+        )?;
     }
     Ok(())
 }
@@ -154,6 +175,7 @@ fn walk_one(
     mapping: &TableMapping,
     report: &mut TableReport,
     sink: &mut dyn Sink,
+    directory_only: bool,
     walk: impl FnOnce(&SourceSettings, &mut dyn Visitor) -> Result<(), TableError>,
 ) -> Result<(), TableError> {
     let mut walker = Walker {
@@ -163,6 +185,7 @@ fn walk_one(
         sheet_index: 0,
         resolved: None,
         current: None,
+        directory_only,
         report,
         sink,
     };
@@ -338,6 +361,7 @@ pub fn read_registry_from(
         mapping,
         &mut report,
         &mut sink,
+        false,
         |settings, visitor| source::walk_reader(name, kind, input, settings, visitor),
     )?;
     Ok((sink.into_registry(), report))
@@ -409,7 +433,13 @@ pub fn aggregate_files(
         seen: HashSet::new(),
         repeated: false,
     };
-    walk_files(files, mapping, &mut TableReport::default(), &mut survey)?;
+    walk_files_as(
+        files,
+        mapping,
+        &mut TableReport::default(),
+        &mut survey,
+        true,
+    )?;
     if survey.repeated {
         return in_memory(aggregation);
     }

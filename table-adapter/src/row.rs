@@ -217,6 +217,27 @@ impl RowReader<'_> {
         self.spec(fact).and_then(|(_, s)| s.system.clone())
     }
 
+    /// Reads only the worker id, employer and facility of the row (the first pass of a
+    /// stream); the practitioner is the id alone and the employment is left out.
+    pub(crate) fn directory(mut self) -> Result<RowRecords, String> {
+        let worker = self
+            .raw(Fact::WorkerId)
+            .map(record_id)
+            .ok_or_else(String::new)?;
+        let employer = self.employer(&worker);
+        let facility = self.facility(&worker, employer.as_ref());
+        Ok(RowRecords {
+            practitioner: Practitioner {
+                id: worker.clone(),
+                ..Practitioner::default()
+            },
+            worker,
+            employment: None,
+            employer,
+            facility,
+        })
+    }
+
     /// Reads the row.
     pub(crate) fn read(mut self, employment_number: &str) -> Result<RowRecords, String> {
         let Some(worker) = self.raw(Fact::WorkerId).map(record_id) else {
