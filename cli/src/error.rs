@@ -26,6 +26,9 @@ pub enum CliError {
     /// From reading or writing FHIR.
     #[error(transparent)]
     Fhir(#[from] hrh_fhir::FhirError),
+    /// From reading tables or their mapping.
+    #[error(transparent)]
+    Table(#[from] hrh_table::TableError),
     /// From reading or writing DHIS2 formats.
     #[error(transparent)]
     Dhis2(#[from] hrh_dhis2::Dhis2Error),
@@ -93,7 +96,12 @@ impl CliError {
     /// network errors ([`EXIT_SERVER`]).
     pub fn exit_code(&self) -> u8 {
         match self {
-            Self::Usage(_) | Self::Io { .. } | Self::Core(_) | Self::Fhir(_) | Self::Dhis2(_) => 2,
+            Self::Usage(_)
+            | Self::Io { .. }
+            | Self::Core(_)
+            | Self::Fhir(_)
+            | Self::Table(_)
+            | Self::Dhis2(_) => 2,
             Self::Server { .. } | Self::FhirServer { .. } => EXIT_SERVER,
         }
     }

@@ -16,6 +16,7 @@ use clap::{Parser, Subcommand};
 mod commands;
 mod credentials;
 mod error;
+mod inputs;
 mod output;
 
 use error::CliError;

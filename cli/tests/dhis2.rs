@@ -476,3 +476,86 @@ fn facilities_pull_takes_a_sub_tree_down_to_a_level() {
     assert_eq!(run.code, 2, "{}", run.stderr);
     assert!(run.stderr.contains("UZnoSuchOU1"), "{}", run.stderr);
 }
+
+#[test]
+fn sync_reads_a_directory_of_tables_and_pushes_their_figures() {
+    let standin = Standin::start();
+    let dir = temp_dir("sync-tables");
+    let examples = Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/tables");
+    let tables = dir.join("tables");
+    std::fs::create_dir_all(&tables).unwrap();
+    std::fs::copy(
+        examples.join("generic-staff-sheet.csv"),
+        tables.join("staff.csv"),
+    )
+    .unwrap();
+    let mapping = examples.join("generic-staff-sheet.toml");
+    let figures = [
+        "--period",
+        "2024",
+        "--country",
+        "UZ",
+        "--org-unit",
+        "UZdemoRoot1",
+    ];
+    let out = dir.join("figures.json");
+    let mut args = vec!["aggregate", "--table-mapping", mapping.to_str().unwrap()];
+    args.extend(figures);
+    args.extend(["-o", out.to_str().unwrap(), tables.to_str().unwrap()]);
+    let run = hrh(&args, &[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let expected: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
+    let mut args = vec![
+        "--insecure",
+        "sync",
+        "--fhir",
+        tables.to_str().unwrap(),
+        "--dhis2",
+        &standin.base_url,
+        "--table-mapping",
+        mapping.to_str().unwrap(),
+    ];
+    args.extend(figures);
+    let run = hrh(&args, &ADMIN);
+    run.no_panic();
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    assert!(run.stdout.contains("reading 1 file(s)"), "{}", run.stdout);
+    assert!(run.stdout.contains("7 workers"), "{}", run.stdout);
+    let stored = standin
+        .client()
+        .read_data_values(&DataValueQuery::new(DATA_SET, "UZdemoRoot1", "2024"))
+        .unwrap();
+    let nonzero =
+        |de: &str, coc: &str, value: &str| value != "0" && !de.is_empty() && !coc.is_empty();
+    let mut pushed: Vec<(String, String, String)> = stored
+        .data_values
+        .iter()
+        .map(|v| {
+            (
+                v.data_element.clone(),
+                v.category_option_combo.clone().unwrap_or_default(),
+                v.value.clone().unwrap_or_default(),
+            )
+        })
+        .filter(|(de, coc, value)| nonzero(de, coc, value))
+        .collect();
+    let mut from_aggregate: Vec<(String, String, String)> = expected["dataValues"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| {
+            let text = |k: &str| v[k].as_str().unwrap_or_default().to_owned();
+            (
+                text("dataElement"),
+                text("categoryOptionCombo"),
+                text("value"),
+            )
+        })
+        .filter(|(de, coc, value)| nonzero(de, coc, value))
+        .collect();
+    pushed.sort();
+    from_aggregate.sort();
+    assert!(!from_aggregate.is_empty());
+    assert_eq!(pushed, from_aggregate);
+}

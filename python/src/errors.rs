@@ -445,7 +445,11 @@ pub fn preflight_error(py: Python<'_>, report: &PreflightReport) -> PyErr {
 }
 
 /// A `MappingError` carrying `.issues`: a list of `(line, message)` tuples.
-fn mapping_error(py: Python<'_>, message: String, issues: Vec<(usize, String)>) -> PyErr {
+pub(crate) fn mapping_error(
+    py: Python<'_>,
+    message: String,
+    issues: Vec<(usize, String)>,
+) -> PyErr {
     let err = MappingError::new_err(message);
     let attached = PyList::new(py, issues).and_then(|list| err.value(py).setattr("issues", list));
     match attached {

@@ -2,7 +2,7 @@
 //!
 //! Wiring only: each file wraps one concept of `hrh-core` (`period.rs`,
 //! `mapping.rs`, `registry.rs`, `quality.rs`, `aggregate.rs`) or of the
-//! adapters (`read.rs` for `hrh-fhir`'s readers; the DHIS2 writers of
+//! adapters (`read.rs` for `hrh-fhir`'s readers, `table.rs` for `hrh-table`'s; the DHIS2 writers of
 //! `hrh-dhis2` in `aggregate.rs`, its Web API client in `dhis2.rs`, the FHIR
 //! REST client in `fhir_client.rs`) in a `Py`-prefixed class or function,
 //! `background.rs` runs their requests off the GIL, `json.rs` converts JSON, and
@@ -20,6 +20,7 @@ mod period;
 mod quality;
 mod read;
 mod registry;
+mod table;
 
 use std::time::Duration;
 
@@ -141,6 +142,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<fhir_client::PyFhirClient>()?;
     m.add_class::<fhir_client::PySearchPages>()?;
     m.add_function(wrap_pyfunction!(read::read_registry, m)?)?;
+    m.add_function(wrap_pyfunction!(table::read_table, m)?)?;
     errors::register(m)?;
     Ok(())
 }

@@ -232,6 +232,28 @@ impl PyRegistry {
         crate::read::from_bundle(py, bundle, config, errors)
     }
 
+    /// A registry from a `DataFrame` of an HR export: a pandas or polars `DataFrame`
+    /// or a pyarrow `Table`, one row per worker or per employment, read through a
+    /// table mapping (a file path or TOML text; see `read_table()`). The frame is
+    /// written as CSV by its own library first, so dates may be dates or text.
+    ///
+    /// A value that cannot be read is kept as invalid for its fact; a row without a
+    /// worker id raises `InvalidInput` (its `line` is the row, header = 1), or with
+    /// `errors="skip"` is listed in `rejected`.
+    #[staticmethod]
+    #[pyo3(
+        signature = (frame, mapping, errors = "raise"),
+        text_signature = "(frame, mapping, errors='raise')"
+    )]
+    fn from_pandas(
+        py: Python<'_>,
+        frame: &Bound<'_, PyAny>,
+        mapping: &Bound<'_, PyAny>,
+        errors: &str,
+    ) -> PyResult<Self> {
+        crate::table::from_frame(py, frame, mapping, errors)
+    }
+
     /// The records left out when reading with `errors="skip"`: one dict each
     /// with `path`, `line`, `entry`, `resource_type`, `record_id`, `field`
     /// (the attributes `InvalidInput` would carry) and `message`.

@@ -4,7 +4,6 @@ use std::path::PathBuf;
 
 use hrh_core::aggregate::AggregateResult;
 use hrh_core::population::PopulationTable;
-use hrh_fhir::inputs;
 
 use crate::error::CliError;
 use crate::output::{self, Format};
@@ -33,7 +32,10 @@ pub struct Args {
     /// mapping's `density` figures (workers per 10,000 population).
     #[arg(long, value_name = "FILE")]
     population: Option<PathBuf>,
-    /// FHIR files (NDJSON, Bundles, `.gz`) or directories of them.
+    #[command(flatten)]
+    table: crate::inputs::TableArgs,
+    /// FHIR files (NDJSON, Bundles, `.gz`) or directories of them; with `--table-mapping`,
+    /// table files (CSV, TSV, XLSX, ODS, `.gz`) or directories of them.
     #[arg(required = true)]
     inputs: Vec<PathBuf>,
 }
@@ -56,14 +58,9 @@ pub fn run(args: &Args) -> Result<u8, CliError> {
             .map(|a| a.with_population(table.clone()))
             .collect();
     }
-    let files = inputs::expand(&args.inputs)?;
-    if files.is_empty() {
-        return Err(CliError::Usage(
-            "no FHIR files (.json, .ndjson, .gz) in the inputs".to_owned(),
-        ));
-    }
-    let spinner = output::spinner(format!("reading {} files", files.len()));
-    let (results, report) = super::aggregate_series(&files, aggregations)?;
+    let inputs = crate::inputs::open(&args.inputs, &args.table)?;
+    let spinner = output::spinner(format!("reading {} files", inputs.file_count()));
+    let (results, report) = inputs.aggregate_series(aggregations)?;
     spinner.finish_and_clear();
     let Some(first) = results.first() else {
         return Err(CliError::Usage("no period given".to_owned()));
@@ -83,7 +80,7 @@ pub fn run(args: &Args) -> Result<u8, CliError> {
     })?;
     if !report.rejected.is_empty() {
         output::note(&format!(
-            "{} records rejected (see `hrh validate`)",
+            "{} records or rows rejected (see `hrh validate`)",
             report.rejected.len()
         ));
     }

@@ -103,7 +103,7 @@ pub fn refused(refusal: &Refusal) -> CliError {
 /// Checks an aggregation's result and read report against `limits` (see [`guard::check_result`]).
 pub fn check_result(
     result: &hrh_core::aggregate::AggregateResult,
-    report: &hrh_fhir::ReadReport,
+    report: &crate::inputs::ReadSummary,
     limits: &Limits,
 ) -> Result<(), CliError> {
     let input = guard::Input {
@@ -169,19 +169,6 @@ impl FigureArgs {
     }
 }
 
-/// Streams FHIR files into an aggregation on every core.
-pub fn aggregate_files(
-    files: &[std::path::PathBuf],
-    aggregation: hrh_core::aggregate::Aggregation,
-) -> Result<(hrh_core::aggregate::AggregateResult, hrh_fhir::ReadReport), CliError> {
-    Ok(hrh_fhir::stream::aggregate_files(
-        files,
-        &hrh_fhir::ReadConfig::default(),
-        aggregation,
-        hrh_fhir::stream::default_threads(),
-    )?)
-}
-
 /// Today's date, local time: what "the last full year" is judged from.
 pub fn today() -> chrono::NaiveDate {
     chrono::Local::now().date_naive()
@@ -205,25 +192,6 @@ fn default_period(mapping: &hrh_core::aggregate::Mapping) -> Result<Period, CliE
         "period {period} (the last full {what}; --period to choose another)"
     ));
     Ok(period)
-}
-
-/// Streams FHIR files into several aggregations (a series of periods) in one read.
-pub fn aggregate_series(
-    files: &[std::path::PathBuf],
-    aggregations: Vec<hrh_core::aggregate::Aggregation>,
-) -> Result<
-    (
-        Vec<hrh_core::aggregate::AggregateResult>,
-        hrh_fhir::ReadReport,
-    ),
-    CliError,
-> {
-    Ok(hrh_fhir::stream::aggregate_series(
-        files,
-        &hrh_fhir::ReadConfig::default(),
-        aggregations,
-        hrh_fhir::stream::default_threads(),
-    )?)
 }
 
 /// A mapping by built-in name or file path.

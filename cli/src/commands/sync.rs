@@ -20,7 +20,6 @@ use std::path::{Path, PathBuf};
 use hrh_core::aggregate::guard::{self, Limits, Pushed, Share};
 use hrh_dhis2::DataValueSet;
 use hrh_dhis2::client::ImportOptions;
-use hrh_fhir::inputs;
 use hrh_fhir::mirror::{Mirror, SyncState};
 use hrh_fhir::sync::{EXPORT_WATERMARK, Pulled};
 
@@ -49,6 +48,9 @@ pub struct Args {
     /// Push even when the counted workers fell by more than --max-drop (on purpose).
     #[arg(long)]
     allow_drop: bool,
+    /// With `--fhir DIR`: read the directory's tables through this table mapping.
+    #[command(flatten)]
+    table: crate::inputs::TableArgs,
     /// The sync state file (watermarks and pushed totals of the last successful sync).
     #[arg(long, value_name = "FILE", default_value = "hrh-sync/state.json")]
     state: PathBuf,
@@ -81,23 +83,21 @@ pub fn run(args: &Args, insecure: bool) -> Result<u8, CliError> {
 
     let state = SyncState::read(&args.state)?;
     let directory = Path::new(&args.fhir);
-    let (files, pulled) = if directory.is_dir() {
-        let files = inputs::expand(&[directory])?;
-        if files.is_empty() {
-            return Err(CliError::Usage(format!(
-                "{}: no FHIR files (.json, .ndjson, .gz)",
-                directory.display()
-            )));
-        }
+    let (inputs, pulled) = if directory.is_dir() {
+        let inputs = crate::inputs::open(&[directory.to_path_buf()], &args.table)?;
         say!(
             "reading {} file(s) from {}",
-            files.len(),
+            inputs.file_count(),
             directory.display()
         );
-        (files, None)
+        (inputs, None)
+    } else if args.table.table_mapping.is_some() {
+        return Err(CliError::Usage(
+            "--table-mapping reads a directory of tables: give --fhir DIR".to_owned(),
+        ));
     } else if args.fhir.contains("://") {
         let (files, pulled) = pull(args, &state, insecure)?;
-        (files, Some(pulled))
+        (crate::inputs::Inputs::Fhir(files), Some(pulled))
     } else {
         return Err(CliError::Usage(format!(
             "--fhir {}: neither a directory nor a URL",
@@ -105,10 +105,10 @@ pub fn run(args: &Args, insecure: bool) -> Result<u8, CliError> {
         )));
     };
 
-    let (result, report) = super::aggregate_files(&files, aggregation)?;
+    let (result, report) = inputs.aggregate(aggregation)?;
     if !report.rejected.is_empty() {
         say!(
-            "{} records rejected (see `hrh validate`)",
+            "{} records or rows rejected (see `hrh validate`)",
             report.rejected.len()
         );
     }
@@ -175,7 +175,7 @@ fn check_guards(
     args: &Args,
     state: &SyncState,
     result: &hrh_core::aggregate::AggregateResult,
-    report: &hrh_fhir::ReadReport,
+    report: &crate::inputs::ReadSummary,
     set: &DataValueSet,
 ) -> Result<Pushed, CliError> {
     let limits = Limits {

@@ -3,7 +3,6 @@
 use std::path::PathBuf;
 
 use hrh_core::quality::{self, Severity};
-use hrh_fhir::{ReadConfig, inputs, read_registry};
 use serde::Serialize;
 
 use crate::error::CliError;
@@ -11,9 +10,12 @@ use crate::error::CliError;
 /// Arguments of `hrh validate`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// FHIR files (NDJSON, Bundles, `.gz`) or directories of them.
+    /// FHIR files (NDJSON, Bundles, `.gz`) or directories of them; with `--table-mapping`,
+    /// table files (CSV, TSV, XLSX, ODS, `.gz`) or directories of them.
     #[arg(required = true)]
     inputs: Vec<PathBuf>,
+    #[command(flatten)]
+    table: crate::inputs::TableArgs,
     /// Print the report as JSON on stdout.
     #[arg(long)]
     json: bool,
@@ -33,6 +35,8 @@ struct JsonReport<'a> {
     errors: usize,
     warnings: usize,
     info: usize,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    bad_values: Vec<String>,
     findings: &'a [quality::Finding],
     counts: Vec<(&'static str, usize)>,
 }
@@ -40,13 +44,8 @@ struct JsonReport<'a> {
 /// Exit status 0 when nothing fails, 1 when records were rejected or a finding is an error
 /// (or a warning, with `--strict`), 2 when the input is unusable.
 pub fn run(args: &Args) -> Result<u8, CliError> {
-    let files = inputs::expand(&args.inputs)?;
-    if files.is_empty() {
-        return Err(CliError::Usage(
-            "no FHIR files (.json, .ndjson, .gz) in the inputs".to_owned(),
-        ));
-    }
-    let (registry, report) = read_registry(&files, &ReadConfig::default())?;
+    let inputs = crate::inputs::open(&args.inputs, &args.table)?;
+    let (registry, report) = inputs.read_registry()?;
     if report.accepted == 0 {
         return Err(CliError::Usage(format!(
             "no usable records: {} read, {} rejected",
@@ -54,6 +53,7 @@ pub fn run(args: &Args) -> Result<u8, CliError> {
             report.rejected.len()
         )));
     }
+    let rejected = report.rejected;
     let as_of = match &args.as_of {
         Some(text) => match text.parse::<hrh_core::PartialDate>()? {
             hrh_core::PartialDate::Date(d) => d,
@@ -62,19 +62,16 @@ pub fn run(args: &Args) -> Result<u8, CliError> {
         None => chrono::Local::now().date_naive(),
     };
     let checked = quality::check(&registry, &quality::Options::as_of(as_of));
-    let rejected: Vec<String> = report
-        .rejected
-        .iter()
-        .map(|r| r.reason.to_string())
-        .collect();
+    let rejected_any = !rejected.is_empty();
     if args.json {
         let json = JsonReport {
             records_read: report.read,
             records_accepted: report.accepted,
-            rejected,
+            rejected: rejected.clone(),
             errors: checked.count_of(Severity::Error),
             warnings: checked.count_of(Severity::Warning),
             info: checked.count_of(Severity::Info),
+            bad_values: report.bad_values,
             findings: &checked.findings,
             counts: checked.counts(),
         };
@@ -85,6 +82,9 @@ pub fn run(args: &Args) -> Result<u8, CliError> {
         for line in &rejected {
             println!("rejected: {line}");
         }
+        for line in &report.bad_values {
+            println!("bad value: {line}");
+        }
         for finding in &checked.findings {
             println!("{}: {finding}", finding.severity);
         }
@@ -92,7 +92,7 @@ pub fn run(args: &Args) -> Result<u8, CliError> {
             "{} records read, {} accepted, {} rejected; {} findings ({} errors, {} warnings, {} info)",
             report.read,
             report.accepted,
-            report.rejected.len(),
+            rejected.len(),
             checked.findings.len(),
             checked.count_of(Severity::Error),
             checked.count_of(Severity::Warning),
@@ -108,5 +108,5 @@ pub fn run(args: &Args) -> Result<u8, CliError> {
         Severity::Error
     };
     let failed = checked.worst().is_some_and(|worst| worst >= fails_at);
-    Ok(u8::from(!report.rejected.is_empty() || failed))
+    Ok(u8::from(failed || rejected_any))
 }

@@ -24,6 +24,7 @@ from hrh._native import (
     TransportError,
     __version__,
     read_registry,
+    read_table,
 )
 
 __all__ = [
@@ -46,4 +47,5 @@ __all__ = [
     "TransportError",
     "__version__",
     "read_registry",
+    "read_table",
 ]

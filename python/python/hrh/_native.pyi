@@ -30,6 +30,7 @@ __all__ = [
     "TransportError",
     "__version__",
     "read_registry",
+    "read_table",
 ]
 
 __version__: str
@@ -186,6 +187,12 @@ class Registry:
         config: Optional[ReadConfig] = None,
         errors: _Errors = "raise",
     ) -> Registry: ...
+    @staticmethod
+    def from_pandas(
+        frame: Any,
+        mapping: Union[_StrPath, str],
+        errors: _Errors = "raise",
+    ) -> Registry: ...
     @property
     def rejected(self) -> list[_Rejected]: ...
     def to_records(self) -> list[_WorkerRecord]: ...
@@ -230,6 +237,14 @@ class ReadConfig:
 def read_registry(
     *paths: _StrPath,
     config: Optional[ReadConfig] = None,
+    errors: _Errors = "raise",
+) -> Registry: ...
+
+# HR exports and spreadsheets (CSV, TSV, XLSX, ODS, .gz) through a table mapping
+# (a TOML file, or its text).
+def read_table(
+    *paths: _StrPath,
+    mapping: Union[_StrPath, str],
     errors: _Errors = "raise",
 ) -> Registry: ...
 
