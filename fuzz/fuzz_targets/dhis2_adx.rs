@@ -10,6 +10,6 @@ fuzz_target!(|data: &[u8]| {
         data,
         |b| adx::read_adx(text(b)),
         |s, out| adx::write_adx(s, out),
-        false,
+        None,
     );
 });

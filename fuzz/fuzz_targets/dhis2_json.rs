@@ -10,6 +10,6 @@ fuzz_target!(|data: &[u8]| {
         data,
         |b| json::read_json(b),
         |s, out| json::write_json(s, out),
-        true,
+        Some(Clone::clone),
     );
 });

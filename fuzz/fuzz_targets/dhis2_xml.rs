@@ -10,6 +10,6 @@ fuzz_target!(|data: &[u8]| {
         data,
         |b| xml::read_xml(text(b)),
         |s, out| xml::write_xml(s, out),
-        true,
+        Some(Clone::clone),
     );
 });
