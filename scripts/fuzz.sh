@@ -3,8 +3,9 @@
 #   scripts/fuzz.sh [SECONDS]
 # Needs the nightly toolchain (cargo fuzz builds with sanitizer flags only nightly has);
 # installs cargo-fuzz when missing. Without nightly it says so and runs the parsers'
-# property tests instead. Corpora: fuzz/corpus/<target> (committed, minimised; new finds
-# are added there) and fuzz/seeds/<target> (cut from the shared fixtures by fuzz/seed.sh).
+# property tests instead. Inputs: fuzz/corpus/<target> (committed, minimised) and
+# fuzz/seeds/<target> (cut from the shared fixtures by fuzz/seed.sh); new finds go to
+# fuzz/found/<target> (git-ignored; fuzz/README.md says how to fold them into the corpus).
 # Crashes are saved in fuzz/artifacts/<target>/; the script exits 1 if any target failed.
 # FUZZ_SANITIZER=address|none (default address) and FUZZ_MAX_LEN (default 16384) tune it.
 set -euo pipefail
@@ -32,10 +33,10 @@ flags=(--debug-assertions --sanitizer "$sanitizer")
 cargo +nightly fuzz build "${flags[@]}"
 failed=()
 for target in $(cargo +nightly fuzz list); do
-    corpus=fuzz/corpus/$target
-    mkdir -p "$corpus" "fuzz/artifacts/$target"
+    mkdir -p "fuzz/found/$target" "fuzz/corpus/$target" "fuzz/artifacts/$target"
     echo "== fuzz $target: ${seconds}s =="
-    if ! cargo +nightly fuzz run "${flags[@]}" "$target" "$corpus" "fuzz/seeds/$target" -- \
+    if ! cargo +nightly fuzz run "${flags[@]}" "$target" "fuzz/found/$target" \
+        "fuzz/corpus/$target" "fuzz/seeds/$target" -- \
         -max_total_time="$seconds" -max_len="$max_len" -timeout=10 -rss_limit_mb=2048 \
         -print_final_stats=1 2>"fuzz/artifacts/$target/log"; then
         failed+=("$target")
