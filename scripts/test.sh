@@ -35,6 +35,11 @@ cargo test --workspace --locked
 # The feature adds one module (unit tests) and one test file; the rest ran above.
 cargo test -p hrh-fhir --features fhir-sdk --locked --lib --test sdk_round_trip
 
+step "fuzz"
+# Every cargo-fuzz target in fuzz/ for about 20 s each, with the nightly toolchain when
+# the machine has one (the parsers' property tests otherwise; scripts/fuzz.sh says which).
+bash scripts/fuzz.sh 20
+
 step "dhis2 stand-in contract"
 # The stand-in's answers checked against DHIS2's own OpenAPI documents
 # (PEERS.md §4), with openapi-schema-validator in a venv under target/.

@@ -268,10 +268,12 @@ impl ImportSummary {
     /// `offset`, the index of the chunk's first value in the whole set.
     pub fn absorb(&mut self, chunk: Self, offset: usize) {
         self.status = self.status.max(chunk.status);
-        self.import_count.imported += chunk.import_count.imported;
-        self.import_count.updated += chunk.import_count.updated;
-        self.import_count.ignored += chunk.import_count.ignored;
-        self.import_count.deleted += chunk.import_count.deleted;
+        // Saturating: the numbers come from the server, which may send anything.
+        let count = &mut self.import_count;
+        count.imported = count.imported.saturating_add(chunk.import_count.imported);
+        count.updated = count.updated.saturating_add(chunk.import_count.updated);
+        count.ignored = count.ignored.saturating_add(chunk.import_count.ignored);
+        count.deleted = count.deleted.saturating_add(chunk.import_count.deleted);
         if self.response_type.is_none() {
             self.response_type = chunk.response_type;
         }
@@ -281,12 +283,16 @@ impl ImportSummary {
         self.conflicts
             .extend(chunk.conflicts.into_iter().map(|mut conflict| {
                 for index in &mut conflict.indexes {
-                    *index += offset;
+                    *index = index.saturating_add(offset);
                 }
                 conflict
             }));
-        self.rejected_indexes
-            .extend(chunk.rejected_indexes.into_iter().map(|i| i + offset));
+        self.rejected_indexes.extend(
+            chunk
+                .rejected_indexes
+                .into_iter()
+                .map(|i| i.saturating_add(offset)),
+        );
     }
 
     /// Whether nothing was refused (status not `ERROR`, no conflicts, no rejected indexes).
@@ -384,6 +390,25 @@ mod tests {
         "rejectedIndexes": [1, 2]
       }
     }"#;
+
+    #[test]
+    fn absorbing_a_chunk_with_huge_numbers_saturates() {
+        // Confirmed with the fuzz target `import_summary`: counts and positions near
+        // u64::MAX from a server overflowed (a panic in debug builds) when chunks merged.
+        let big = format!(
+            r#"{{"status":"WARNING","importCount":{{"imported":{max}}},
+               "conflicts":[{{"indexes":[{max}]}}],"rejectedIndexes":[{max}]}}"#,
+            max = u64::MAX
+        );
+        let chunk = ImportSummary::from_json(big.as_bytes()).unwrap();
+        let mut total = chunk.clone();
+        total.absorb(chunk, 10);
+        assert_eq!(total.import_count.imported, u64::MAX);
+        assert_eq!(total.rejected_indexes(), vec![usize::MAX]);
+        let sent = [DataValue::new("de", "1")];
+        let rejections = total.rejections(&sent);
+        assert!(rejections.iter().all(|r| r.value.is_none()));
+    }
 
     #[test]
     fn a_409_with_an_import_summary_is_a_partial_result() {

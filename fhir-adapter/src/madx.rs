@@ -163,11 +163,23 @@ fn report(
     categories: &HashMap<(String, String), (&'static str, String)>,
 ) -> Value {
     let (org_unit, period, aoc) = key;
+    // One group per data element, except that a group holds one total (`measureScore`):
+    // a second total of the same element (e.g. repeated groups read from mADX) opens
+    // another group rather than replacing the first.
     let mut groups: Vec<(&str, Vec<&AggregateValue>)> = Vec::new();
     for v in values {
-        match groups.iter_mut().find(|(de, _)| *de == v.data_element) {
-            Some((_, list)) => list.push(v),
-            None => groups.push((&v.data_element, vec![v])),
+        let latest = groups
+            .iter_mut()
+            .rev()
+            .find(|(de, _)| *de == v.data_element);
+        match latest {
+            Some((_, list))
+                if v.category_option_combo.is_some()
+                    || list.iter().all(|x| x.category_option_combo.is_some()) =>
+            {
+                list.push(v);
+            }
+            _ => groups.push((&v.data_element, vec![v])),
         }
     }
     let group: Vec<Value> = groups

@@ -296,21 +296,24 @@ fn classify(path: &Path) -> Result<Kind, FhirError> {
         return Ok(Kind::Document);
     }
     let mut lines = BufReader::new(input.reader);
-    let mut line = String::new();
+    // Bytes, not text: a line that is not UTF-8 is the reader's to reject, not an I/O error.
+    let mut line = Vec::new();
     loop {
         line.clear();
-        let n = lines.read_line(&mut line).map_err(|source| FhirError::Io {
-            source_name: input.name.clone(),
-            source,
-        })?;
+        let n = lines
+            .read_until(b'\n', &mut line)
+            .map_err(|source| FhirError::Io {
+                source_name: input.name.clone(),
+                source,
+            })?;
         if n == 0 {
             return Ok(Kind::Directory);
         }
-        if !line.trim().is_empty() {
+        if !line.trim_ascii().is_empty() {
             break;
         }
     }
-    let head: Head = serde_json::from_str(line.trim()).unwrap_or_default();
+    let head: Head = serde_json::from_slice(line.trim_ascii()).unwrap_or_default();
     Ok(match head.resource_type.as_deref() {
         Some("PractitionerRole") => Kind::Roles,
         Some("Practitioner") => Kind::Practitioners,

@@ -120,6 +120,34 @@ fn decimals_default_combos_attribute_combos_and_periods_survive() {
 }
 
 #[test]
+fn repeated_totals_of_one_element_are_all_written() {
+    // Found by fuzzing (fuzz target `madx`): a report with the same data element in several
+    // groups, each with a total, read as several totals; writing kept only the last one.
+    let value = |combo: Option<&str>, n: u64| {
+        let mut v = AggregateValue::new(
+            "deAAAAAAAA1",
+            "x",
+            "ouAAAAAAAA1",
+            "2024".parse().unwrap(),
+            Number::Count(n),
+        );
+        v.category_option_combo = combo.map(str::to_owned);
+        v
+    };
+    let values = vec![
+        value(None, 1),
+        value(Some("F"), 2),
+        value(None, 3),
+        value(Some("M"), 4),
+        value(None, 5),
+    ];
+    let bundle = madx::write(&values, None, None);
+    let groups = bundle["entry"][0]["resource"]["group"].as_array().unwrap();
+    assert_eq!(groups.len(), 3, "{bundle}");
+    assert_eq!(madx::read(&bundle.to_string()).unwrap().values, values);
+}
+
+#[test]
 fn the_hl7_example_in_the_older_encoding_reads() {
     let Some(fixtures) = common::fixtures() else {
         return;

@@ -128,6 +128,32 @@ fn records_out_of_place_bad_lines_and_bundles_are_all_accounted_for() {
 }
 
 #[test]
+fn a_first_line_that_is_not_utf8_is_rejected_not_an_error() {
+    // Found by fuzzing (fuzz target `fhir_stream`): the classifier read the first line as
+    // text, so a file starting with invalid UTF-8 failed the whole run with an I/O error
+    // while the serial reader rejects that one line and reads the rest.
+    let dir = TempDir::new("stream-not-utf8");
+    let path = dir.0.join("Practitioner.ndjson");
+    let mut bytes = b"{\"resourceType\":\"Practitioner\",\"id\":\"\xff\"}\n".to_vec();
+    bytes.extend_from_slice(
+        br#"{"resourceType":"Practitioner","id":"p1","gender":"female","birthDate":"1990-01-01"}"#,
+    );
+    std::fs::write(&path, bytes).unwrap();
+    let files = vec![path];
+    let (streamed, report) = stream::aggregate_files(
+        &files,
+        &ReadConfig::default(),
+        aggregation("nhwa-module1"),
+        2,
+    )
+    .unwrap();
+    assert_eq!(streamed, in_memory(&files, "nhwa-module1"));
+    assert_eq!((report.read, report.accepted), (2, 1));
+    assert_eq!(report.rejected[0].location.line, Some(1));
+    assert!(report.is_balanced());
+}
+
+#[test]
 fn parallel_reading_gives_the_serial_registry_and_report() {
     let dir = TempDir::new("stream-read");
     let synthetic = SyntheticRegistry::new(Config {
