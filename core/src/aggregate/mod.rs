@@ -39,6 +39,7 @@ mod engine;
 mod facts;
 mod mapping;
 mod overview;
+mod profile;
 
 pub use account::{Account, Reason};
 pub use engine::{AggregateResult, Aggregation, Options, WorkerKey};
@@ -48,6 +49,7 @@ pub use mapping::{
     Population, Target, ownership_from_key, ownership_key,
 };
 pub use overview::{OverviewRow, overview};
+pub use profile::{Profile, ProfileCell};
 
 #[cfg(test)]
 mod tests;
