@@ -242,7 +242,9 @@ fn notices(out: &mut String, cx: &Context<'_, '_>) {
             k - 1
         );
     }
-    for warning in &cx.report.warnings {
+    let mut warnings = cx.report.warnings.clone();
+    warnings.extend(population_warning(cx));
+    for warning in &warnings {
         let _ = write!(
             out,
             "<p class=\"notice warning\">Warning: {}</p>",
@@ -301,6 +303,35 @@ fn cards(out: &mut String, cx: &Context<'_, '_>) {
         );
     }
     out.push_str("</div>");
+}
+
+/// Org units of the population file (in the period) that the figures do not know.
+fn population_warning(cx: &Context<'_, '_>) -> Option<String> {
+    let (table, file) = cx.report.population.as_ref()?;
+    let national = national_org_unit(cx);
+    let period = cx.period.to_string();
+    let known: std::collections::BTreeSet<&str> = cx
+        .counted()
+        .into_iter()
+        .filter_map(|c| c.org_unit.as_deref())
+        .chain(national.as_deref())
+        .collect();
+    let unknown: Vec<&str> = table
+        .iter()
+        .filter(|(ou, pe, _)| {
+            *pe == period && !known.contains(ou) && cx.report.places.get(ou).is_none()
+        })
+        .map(|(ou, _, _)| ou)
+        .collect();
+    let first: Vec<&str> = unknown.iter().take(5).copied().collect();
+    (!unknown.is_empty()).then(|| {
+        format!(
+            "{file}: {} org units with a population in {period} are unknown to the figures and the org-unit geometry, and are not used: {}{}",
+            unknown.len(),
+            first.join(", "),
+            if unknown.len() > first.len() { ", ..." } else { "" }
+        )
+    })
 }
 
 /// The population of `org_unit` in the period, or why there is none.

@@ -8,6 +8,7 @@ pub mod generate;
 pub mod load;
 pub mod period;
 pub mod push;
+pub mod report;
 pub mod sync;
 pub mod validate;
 
