@@ -9,7 +9,7 @@ use hrh_core::{Country, Employment, Practitioner, Recorded, Registry, quality};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyIterator, PyList};
 
-use crate::aggregate::PyAggregate;
+use crate::aggregate::{Page, PyAggregate};
 use crate::errors::IntoPyResult;
 use crate::mapping::PyMapping;
 use crate::period::PeriodArg;
@@ -314,7 +314,10 @@ impl PyRegistry {
             org_unit,
             suppress_below: suppress,
         };
-        let aggregation = Aggregation::new(&mapping.get().inner, &options).py_err(py)?;
+        let aggregation = Aggregation::new(&mapping.get().inner, &options)
+            .py_err(py)?
+            .with_profile();
+        let mut places = hrh_report::Places::new();
         let result = match &self.holding {
             Holding::Files {
                 files,
@@ -331,11 +334,71 @@ impl PyRegistry {
             }
             _ => {
                 let registry = self.registry(py)?;
+                places.add_facilities(&registry.facilities);
                 let threads = std::thread::available_parallelism().map_or(1, usize::from);
                 py.detach(|| aggregation.run_parallel(registry, threads))
             }
         };
-        Ok(PyAggregate::new(result, mapping.clone().unbind()))
+        let page = Page {
+            home: options.home,
+            period,
+            suppress,
+            places,
+            quality: None,
+        };
+        Ok(PyAggregate::new(result, mapping.clone().unbind(), page))
+    }
+
+    /// The workforce profile as one self-contained HTML page: the figures of `mapping`
+    /// for `period` (as [`aggregate`](Self::aggregate) counts them) with the records'
+    /// quality and their facilities' positions; written to `path` too when given
+    /// (through a temporary file, never half-written). Returns the page.
+    #[pyo3(
+        signature = (mapping, period = PeriodArg::Id(String::from("2024")), country = "UZ", org_unit = None, suppress = None, path = None),
+        text_signature = "(self, /, mapping, period='2024', country='UZ', org_unit=None, suppress=None, path=None)"
+    )]
+    #[allow(clippy::too_many_arguments)] // the aggregate's arguments and a path
+    fn report(
+        &self,
+        py: Python<'_>,
+        mapping: &Bound<'_, PyMapping>,
+        period: PeriodArg,
+        country: &str,
+        org_unit: Option<String>,
+        suppress: Option<u64>,
+        path: Option<std::path::PathBuf>,
+    ) -> PyResult<String> {
+        let period = period.resolve(py)?;
+        let home = Country::parse(country).py_err(py)?;
+        let options = Options {
+            period,
+            home,
+            org_unit,
+            suppress_below: suppress,
+        };
+        let aggregation = Aggregation::new(&mapping.get().inner, &options)
+            .py_err(py)?
+            .with_profile();
+        let registry = self.registry(py)?;
+        let threads = std::thread::available_parallelism().map_or(1, usize::from);
+        let (result, checked) = py.detach(|| {
+            let result = aggregation.run_parallel(registry, threads);
+            let checked = quality::check(registry, &quality::Options::as_of(period.end()));
+            (result, checked)
+        });
+        let mut report =
+            hrh_report::Report::new(home, &mapping.get().inner, vec![(period, &result)]);
+        report.quality = Some(&checked);
+        report.places.add_facilities(&registry.facilities);
+        report.suppress_below = suppress;
+        let html = py
+            .detach(|| report.render())
+            .map_err(|e| crate::errors::report_to_py(py, e))?;
+        if let Some(path) = path {
+            py.detach(|| hrh_report::write_atomically(&path, html.as_bytes()))
+                .map_err(|e| crate::errors::report_to_py(py, e))?;
+        }
+        Ok(html)
     }
 
     fn __len__(&self, py: Python<'_>) -> PyResult<usize> {
