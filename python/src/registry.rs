@@ -307,16 +307,8 @@ impl PyRegistry {
         org_unit: Option<String>,
         suppress: Option<u64>,
     ) -> PyResult<PyAggregate> {
-        let period = period.resolve(py)?;
-        let options = Options {
-            period,
-            home: Country::parse(country).py_err(py)?,
-            org_unit,
-            suppress_below: suppress,
-        };
-        let aggregation = Aggregation::new(&mapping.get().inner, &options)
-            .py_err(py)?
-            .with_profile();
+        let (options, aggregation) = profiled(py, mapping, period, country, org_unit, suppress)?;
+        let period = options.period;
         let mut places = hrh_report::Places::new();
         let result = match &self.holding {
             Holding::Files {
@@ -368,17 +360,8 @@ impl PyRegistry {
         suppress: Option<u64>,
         path: Option<std::path::PathBuf>,
     ) -> PyResult<String> {
-        let period = period.resolve(py)?;
-        let home = Country::parse(country).py_err(py)?;
-        let options = Options {
-            period,
-            home,
-            org_unit,
-            suppress_below: suppress,
-        };
-        let aggregation = Aggregation::new(&mapping.get().inner, &options)
-            .py_err(py)?
-            .with_profile();
+        let (options, aggregation) = profiled(py, mapping, period, country, org_unit, suppress)?;
+        let (period, home) = (options.period, options.home);
         let registry = self.registry(py)?;
         let threads = std::thread::available_parallelism().map_or(1, usize::from);
         let (result, checked) = py.detach(|| {
@@ -429,4 +412,25 @@ impl PyRegistry {
             read.rejected.len()
         )
     }
+}
+
+/// The options of a run and its aggregation, with the profile the page draws from.
+fn profiled(
+    py: Python<'_>,
+    mapping: &Bound<'_, PyMapping>,
+    period: PeriodArg,
+    country: &str,
+    org_unit: Option<String>,
+    suppress: Option<u64>,
+) -> PyResult<(Options, Aggregation)> {
+    let options = Options {
+        period: period.resolve(py)?,
+        home: Country::parse(country).py_err(py)?,
+        org_unit,
+        suppress_below: suppress,
+    };
+    let aggregation = Aggregation::new(&mapping.get().inner, &options)
+        .py_err(py)?
+        .with_profile();
+    Ok((options, aggregation))
 }

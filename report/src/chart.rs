@@ -107,7 +107,7 @@ pub(crate) fn bars(
     y_desc: &str,
     rows: &[(String, Option<u64>)],
 ) -> Result<String> {
-    let height = 70 + 26 * u32::try_from(rows.len().max(1)).unwrap_or(40);
+    let height = 110 + 26 * u32::try_from(rows.len().max(1)).unwrap_or(40);
     let max = max_of(rows.iter().filter_map(|(_, v)| *v));
     let longest = rows
         .iter()
