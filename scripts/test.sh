@@ -30,6 +30,12 @@ step "fhir validators"
 # The official R4 definitions and two validators, for the tests that check what we write.
 (cd tests/fhir-validate && npm ci --no-audit --no-fund --loglevel=error)
 
+step "chromium"
+# Debian's headless Chromium for the browser tests of the workforce profile (cli/tests/browser.rs).
+if ! command -v chromium >/dev/null 2>&1; then
+  apt-get update -q && apt-get install -y -q chromium
+fi
+
 step "rust tests"
 cargo test --workspace --locked
 # The feature adds one module (unit tests) and one test file; the rest ran above.

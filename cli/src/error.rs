@@ -50,6 +50,19 @@ pub enum CliError {
     },
 }
 
+impl From<hrh_report::ReportError> for CliError {
+    fn from(error: hrh_report::ReportError) -> Self {
+        match error {
+            hrh_report::ReportError::Io { path, source } => Self::Io {
+                path: path.into(),
+                source,
+            },
+            // Bad geometry files (named with line and field) and chart failures.
+            other => Self::Usage(other.to_string()),
+        }
+    }
+}
+
 /// The FHIR server error, with a hint when the credentials were refused.
 fn fhir_server_message(error: &hrh_fhir::FhirError) -> String {
     use crate::credentials as c;

@@ -101,8 +101,11 @@ impl Inputs {
     pub fn read_registry(&self) -> Result<(Registry, ReadSummary), CliError> {
         match self {
             Self::Fhir(files) => {
-                let (registry, report) =
-                    hrh_fhir::read_registry(files, &hrh_fhir::ReadConfig::default())?;
+                let (registry, report) = hrh_fhir::stream::read_registry(
+                    files,
+                    &hrh_fhir::ReadConfig::default(),
+                    hrh_fhir::stream::default_threads(),
+                )?;
                 Ok((registry, report.into()))
             }
             Self::Table(files, mapping) => {

@@ -55,6 +55,8 @@ enum Command {
     Validate(commands::validate::Args),
     /// Aggregate a registry into figures with a mapping (NHWA Module 1 by default).
     Aggregate(commands::aggregate::Args),
+    /// The workforce profile as one self-contained HTML page (charts, map, quality, account).
+    Report(commands::report::Args),
     /// Convert figures between DHIS2 JSON, DXF2 XML, CSV, ADX and mADX `MeasureReport`s.
     Convert(commands::convert::Args),
     /// Show DHIS2 period ids: the dates of a period id, or the period of a date.
@@ -85,6 +87,7 @@ fn main() -> ExitCode {
         Command::Generate(args) => commands::generate::run(&args),
         Command::Validate(args) => commands::validate::run(&args),
         Command::Aggregate(args) => commands::aggregate::run(&args),
+        Command::Report(args) => commands::report::run(&args),
         Command::Convert(args) => commands::convert::run(&args),
         Command::Period(args) => commands::period::run(&args),
         Command::Push(args) => commands::push::run(&args, cli.insecure),

@@ -117,3 +117,24 @@ pub struct Facility {
     #[serde(default)]
     pub org_unit: Option<OrgUnitRef>,
 }
+
+impl Facility {
+    /// The DHIS2 org unit of the facility: its own reference, else its first DHIS2 UID or
+    /// code identifier.
+    pub fn dhis2_org_unit(&self) -> Option<&str> {
+        match &self.org_unit {
+            Some(OrgUnitRef::Uid(id) | OrgUnitRef::Code(id)) => Some(id),
+            None => self
+                .identifiers
+                .iter()
+                .find(|i| {
+                    matches!(
+                        i.kind,
+                        crate::coding::IdentifierKind::Dhis2Uid
+                            | crate::coding::IdentifierKind::Dhis2Code
+                    )
+                })
+                .map(|i| i.value.as_str()),
+        }
+    }
+}

@@ -1,7 +1,8 @@
 //! `hrh.Aggregate`: NHWA figures and the account of every worker (mirrors `hrh_core::aggregate`).
 
 use hrh_core::aggregate::{Account, AggregateResult};
-use hrh_core::{AggregateValue, Number};
+use hrh_core::quality::QualityReport;
+use hrh_core::{AggregateValue, Country, Number, Period};
 use hrh_dhis2::DataValueSet;
 use hrh_dhis2::datavalueset::{adx, csv, json};
 use hrh_fhir::madx;
@@ -30,12 +31,32 @@ pub struct PyAggregate {
     accounts: Vec<Account>,
     /// The mapping that made the figures (names the breakdowns of mADX strata).
     mapping: Py<PyMapping>,
+    /// What the workforce profile page needs besides the figures.
+    page: Page,
+}
+
+/// The run's settings and the records' facts the profile page shows.
+pub(crate) struct Page {
+    /// The home country.
+    pub(crate) home: Country,
+    /// The period of the figures.
+    pub(crate) period: Period,
+    /// Small-cell suppression of the run.
+    pub(crate) suppress: Option<u64>,
+    /// Org-unit names and positions (from the registry's facilities, when loaded).
+    pub(crate) places: hrh_report::Places,
+    /// The records' quality report, when checked.
+    pub(crate) quality: Option<QualityReport>,
 }
 
 impl PyAggregate {
     /// The figures of a series of periods, one result per period in period order: the
     /// values of all, the account of each.
-    pub(crate) fn series(results: Vec<AggregateResult>, mapping: Py<PyMapping>) -> Option<Self> {
+    pub(crate) fn series(
+        results: Vec<AggregateResult>,
+        mapping: Py<PyMapping>,
+        page: Page,
+    ) -> Option<Self> {
         let accounts: Vec<Account> = results.iter().map(|r| r.account.clone()).collect();
         let mut results = results.into_iter();
         let mut inner = results.next()?;
@@ -47,7 +68,21 @@ impl PyAggregate {
             inner,
             accounts,
             mapping,
+            page,
         })
+    }
+
+    /// The profile page of these figures.
+    fn report(&self) -> hrh_report::Report<'_> {
+        let mut report = hrh_report::Report::new(
+            self.page.home,
+            &self.mapping.get().inner,
+            vec![(self.page.period, &self.inner)],
+        );
+        report.quality = self.page.quality.as_ref();
+        report.places = self.page.places.clone();
+        report.suppress_below = self.page.suppress;
+        report
     }
 
     /// The figures.
@@ -207,6 +242,20 @@ impl PyAggregate {
             )
             .to_string()
         })
+    }
+
+    /// The workforce profile of these figures as one self-contained HTML page (charts as
+    /// SVG, no script, nothing fetched): headline by occupation group, age-sex pyramids,
+    /// migration, distribution, ownership, data quality, the account.
+    fn to_html(&self, py: Python<'_>) -> PyResult<String> {
+        let report = self.report();
+        py.detach(|| report.render())
+            .map_err(|e| crate::errors::report_to_py(py, e))
+    }
+
+    /// A compact summary for notebooks: workers by occupation group and the account.
+    fn _repr_html_(&self) -> String {
+        self.report().summary()
     }
 
     fn __len__(&self) -> usize {

@@ -484,6 +484,19 @@ pub fn to_py(py: Python<'_>, error: CoreError) -> PyErr {
     }
 }
 
+/// A workforce-profile error: bad geometry is invalid input, a file that cannot be written
+/// an `OSError`, a chart that cannot be drawn an `HrhError` (a bug).
+pub fn report_to_py(py: Python<'_>, error: hrh_report::ReportError) -> PyErr {
+    let message = error.to_string();
+    match error {
+        hrh_report::ReportError::InvalidGeometry { .. } => InvalidInput::err(py, message),
+        hrh_report::ReportError::Io { source, .. } => {
+            pyo3::exceptions::PyOSError::new_err((source.raw_os_error().unwrap_or(0), message))
+        }
+        hrh_report::ReportError::Chart { .. } => HrhError::new_err(message),
+    }
+}
+
 /// Extension for results of `hrh-core`: `.py_err(py)?` raises the right class.
 pub trait IntoPyResult<T> {
     /// The result with a core error turned into its Python exception.

@@ -12,10 +12,10 @@ use hrh_core::{
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyIterator, PyList};
 
-use crate::aggregate::PyAggregate;
+use crate::aggregate::{Page, PyAggregate};
 use crate::errors::{IntoPyResult, InvalidInput};
 use crate::mapping::PyMapping;
-use crate::period::PeriodsArg;
+use crate::period::{PeriodArg, PeriodsArg};
 use crate::quality::PyQualityReport;
 use crate::read::{Files, PyReadConfig, Rejection};
 
@@ -359,22 +359,10 @@ impl PyRegistry {
             allow_empty,
             ..guard::Limits::default()
         };
-        let Some(country) = country else {
-            return Err(InvalidInput::err(
-                py,
-                "aggregate() needs the home country (places of training and birth): give country=\"UZ\" (ISO 3166-1 alpha-2, alpha-3 or numeric)".to_owned(),
-            ));
-        };
-        let home = Country::parse(country).py_err(py)?;
-        let periods = if let Some(period) = period {
-            period.resolve(py)?
-        } else {
-            let period_type = mapping
-                .get()
-                .inner
-                .period_type
-                .unwrap_or(PeriodType::Yearly);
-            vec![Period::last_full(chrono::Local::now().date_naive(), period_type).py_err(py)?]
+        let home = home_country(py, country, "aggregate")?;
+        let periods = match period {
+            Some(period) => period.resolve(py)?,
+            None => vec![default_period(py, mapping)?],
         };
         let table = match &population {
             Some(path) => {
@@ -383,6 +371,7 @@ impl PyRegistry {
             }
             None => None,
         };
+        let first_period = periods.first().copied();
         let mut aggregations = Vec::with_capacity(periods.len());
         for period in periods {
             let options = Options {
@@ -391,12 +380,18 @@ impl PyRegistry {
                 org_unit: org_unit.clone(),
                 suppress_below: suppress,
             };
-            let mut aggregation = Aggregation::new(&mapping.get().inner, &options).py_err(py)?;
+            let mut aggregation = Aggregation::new(&mapping.get().inner, &options)
+                .py_err(py)?
+                .with_profile();
             if let Some(table) = &table {
                 aggregation = aggregation.with_population(table.clone());
             }
             aggregations.push(aggregation);
         }
+        let Some(first_period) = first_period else {
+            return Err(InvalidInput::err(py, "no period given".to_owned()));
+        };
+        let mut places = hrh_report::Places::new();
         let results = match &self.holding {
             Holding::Files {
                 files,
@@ -417,6 +412,7 @@ impl PyRegistry {
             }
             _ => {
                 let records = self.records(py)?;
+                places.add_facilities(&records.registry.facilities);
                 let threads = std::thread::available_parallelism().map_or(1, usize::from);
                 let registry = &records.registry;
                 let results = py.detach(|| {
@@ -437,8 +433,64 @@ impl PyRegistry {
             guard::check_result(&result.account, input, &limits)
                 .map_err(|r| crate::errors::refused(py, &r))?;
         }
-        PyAggregate::series(results, mapping.clone().unbind())
+        let page = Page {
+            home,
+            period: first_period,
+            suppress,
+            places,
+            quality: None,
+        };
+        PyAggregate::series(results, mapping.clone().unbind(), page)
             .ok_or_else(|| InvalidInput::err(py, "no period given".to_owned()))
+    }
+
+    /// The workforce profile as one self-contained HTML page: the figures of `mapping`
+    /// for `period` (as [`aggregate`](Self::aggregate) counts them) with the records'
+    /// quality and their facilities' positions; written to `path` too when given
+    /// (through a temporary file, never half-written). Returns the page.
+    #[pyo3(
+        signature = (mapping, period = None, country = None, org_unit = None, suppress = None, path = None),
+        text_signature = "(self, /, mapping, period=None, country=None, org_unit=None, suppress=None, path=None)"
+    )]
+    #[allow(clippy::too_many_arguments)] // the aggregate's arguments and a path
+    fn report(
+        &self,
+        py: Python<'_>,
+        mapping: &Bound<'_, PyMapping>,
+        period: Option<PeriodArg>,
+        country: Option<&str>,
+        org_unit: Option<String>,
+        suppress: Option<u64>,
+        path: Option<std::path::PathBuf>,
+    ) -> PyResult<String> {
+        let home = home_country(py, country, "report")?;
+        let period = match period {
+            Some(PeriodArg::Period(period)) => period.inner,
+            Some(PeriodArg::Id(id)) => Period::parse(&id).py_err(py)?,
+            None => default_period(py, mapping)?,
+        };
+        let (options, aggregation) = profiled(py, mapping, period, home, org_unit, suppress)?;
+        let (period, home) = (options.period, options.home);
+        let registry = self.registry(py)?;
+        let threads = std::thread::available_parallelism().map_or(1, usize::from);
+        let (result, checked) = py.detach(|| {
+            let result = aggregation.run_parallel(registry, threads);
+            let checked = quality::check(registry, &quality::Options::as_of(period.end()));
+            (result, checked)
+        });
+        let mut report =
+            hrh_report::Report::new(home, &mapping.get().inner, vec![(period, &result)]);
+        report.quality = Some(&checked);
+        report.places.add_facilities(&registry.facilities);
+        report.suppress_below = suppress;
+        let html = py
+            .detach(|| report.render())
+            .map_err(|e| crate::errors::report_to_py(py, e))?;
+        if let Some(path) = path {
+            py.detach(|| hrh_report::write_atomically(&path, html.as_bytes()))
+                .map_err(|e| crate::errors::report_to_py(py, e))?;
+        }
+        Ok(html)
     }
 
     fn __len__(&self, py: Python<'_>) -> PyResult<usize> {
@@ -469,4 +521,48 @@ impl PyRegistry {
             read.rejected.len()
         )
     }
+}
+
+/// The options of a run and its aggregation, with the profile the page draws from.
+fn profiled(
+    py: Python<'_>,
+    mapping: &Bound<'_, PyMapping>,
+    period: Period,
+    home: Country,
+    org_unit: Option<String>,
+    suppress: Option<u64>,
+) -> PyResult<(Options, Aggregation)> {
+    let options = Options {
+        period,
+        home,
+        org_unit,
+        suppress_below: suppress,
+    };
+    let aggregation = Aggregation::new(&mapping.get().inner, &options)
+        .py_err(py)?
+        .with_profile();
+    Ok((options, aggregation))
+}
+
+/// The home country of `method`'s figures: required, there is no default country.
+fn home_country(py: Python<'_>, country: Option<&str>, method: &str) -> PyResult<Country> {
+    let Some(country) = country else {
+        return Err(InvalidInput::err(
+            py,
+            format!(
+                "{method}() needs the home country (places of training and birth): give country=\"UZ\" (ISO 3166-1 alpha-2, alpha-3 or numeric)"
+            ),
+        ));
+    };
+    Country::parse(country).py_err(py)
+}
+
+/// The last full period of the mapping's type (the last full year for NHWA).
+fn default_period(py: Python<'_>, mapping: &Bound<'_, PyMapping>) -> PyResult<Period> {
+    let period_type = mapping
+        .get()
+        .inner
+        .period_type
+        .unwrap_or(PeriodType::Yearly);
+    Period::last_full(chrono::Local::now().date_naive(), period_type).py_err(py)
 }

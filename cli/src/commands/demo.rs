@@ -48,7 +48,9 @@ pub fn run(args: &Args) -> Result<u8, CliError> {
         org_unit: Some(DEMO_ORG_UNIT.to_owned()),
         suppress_below: None,
     };
-    let result = Aggregation::new(&mapping, &options)?.run(&registry);
+    let result = Aggregation::new(&mapping, &options)?
+        .with_profile()
+        .run(&registry);
     let rows = overview(&registry, period, country)?;
 
     let mut text = String::new();
@@ -96,6 +98,11 @@ pub fn run(args: &Args) -> Result<u8, CliError> {
     output::to_file_or_stdout(Some(&madx_path), |out| {
         output::write_set(&set, Some(&mapping), Format::MeasureReport, out)
     })?;
+    let profile_path = args.out.join("profile.html");
+    let mut report = hrh_report::Report::new(country, &mapping, vec![(period, &result)]);
+    report.quality = Some(&checked);
+    report.places.add_facilities(&registry.facilities);
+    report.write(&profile_path)?;
     let summary_path = args.out.join("summary.txt");
     std::fs::write(&summary_path, &text).map_err(CliError::io(&summary_path))?;
     print!("{text}");
@@ -105,6 +112,7 @@ pub fn run(args: &Args) -> Result<u8, CliError> {
         madx_path.display(),
         summary_path.display()
     );
+    println!("Workforce profile: {}", profile_path.display());
     Ok(0)
 }
 

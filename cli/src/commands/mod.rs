@@ -9,6 +9,7 @@ pub mod generate;
 pub mod load;
 pub mod period;
 pub mod push;
+pub mod report;
 pub mod sync;
 pub mod validate;
 
@@ -133,6 +134,21 @@ impl FigureArgs {
         }
     }
 
+    /// The periods of `--period` (every one given, each a period or a series), in period
+    /// order without repeats; the mapping's last full period when none is given.
+    pub fn periods(&self, mapping: &hrh_core::aggregate::Mapping) -> Result<Vec<Period>, CliError> {
+        let mut periods = Vec::new();
+        for text in &self.period {
+            periods.extend(Period::parse_series(text)?);
+        }
+        if periods.is_empty() {
+            periods.push(default_period(mapping)?);
+        }
+        periods.sort_by_key(|p| (p.start(), p.end()));
+        periods.dedup();
+        Ok(periods)
+    }
+
     /// The mapping and one aggregation per period of `--period` (every one given, each a
     /// period or a series), in period order without repeats.
     pub fn aggregations(
@@ -146,15 +162,7 @@ impl FigureArgs {
     > {
         let home = Country::parse(&self.country)?;
         let mapping = mapping(&self.mapping)?;
-        let mut periods = Vec::new();
-        for text in &self.period {
-            periods.extend(Period::parse_series(text)?);
-        }
-        if periods.is_empty() {
-            periods.push(default_period(&mapping)?);
-        }
-        periods.sort_by_key(|p| (p.start(), p.end()));
-        periods.dedup();
+        let periods = self.periods(&mapping)?;
         let mut aggregations = Vec::with_capacity(periods.len());
         for period in periods {
             let options = hrh_core::aggregate::Options {

@@ -7,6 +7,7 @@ use super::facts::{EmploymentFacts, Judge, KeyMap, Moves, PractitionerFacts, Sum
 use super::mapping::{
     ActivityLevel, Breakdown, Category, ExitKind, Flows, Mapping, Measure, OrgUnitRule, Origin,
 };
+use super::profile::{CellKey, Profile, Tally};
 use crate::aggregate_value::{AggregateValue, Number};
 use crate::country::Country;
 use crate::employment::Employment;
@@ -44,6 +45,8 @@ pub struct AggregateResult {
     pub account: Account,
     /// The data set of the mapping.
     pub data_set: Option<String>,
+    /// The stock by every category, when asked for with [`Aggregation::with_profile`].
+    pub profile: Option<Profile>,
 }
 
 /// `judge` applied to every item, on `threads` threads (contiguous chunks), in item order.
@@ -113,6 +116,8 @@ pub struct Aggregation {
     orphan_employments: u64,
     /// Denominators of density figures.
     population: Option<PopulationTable>,
+    /// The workforce profile being counted, when asked for.
+    profile: Option<Tally>,
 }
 
 impl Aggregation {
@@ -178,6 +183,7 @@ impl Aggregation {
             account,
             orphan_employments: 0,
             population: None,
+            profile: None,
         })
     }
 
@@ -187,6 +193,16 @@ impl Aggregation {
     #[must_use]
     pub fn with_population(mut self, population: PopulationTable) -> Self {
         self.population = Some(population);
+        self
+    }
+
+    /// Also counts the [`Profile`] of the stock (every category of every worker counted,
+    /// by facility org unit whatever the mapping's org unit rule) in the same run; the
+    /// mapping's figures are unchanged. Call it before adding records.
+    #[must_use]
+    pub fn with_profile(mut self) -> Self {
+        Arc::make_mut(&mut self.judge).resolve_org_units();
+        self.profile = Some(Tally::default());
         self
     }
 
@@ -308,6 +324,21 @@ impl Aggregation {
                     let targets = self.targets_for(occupation, job.specialty_bits);
                     if self.target_at(targets, 0).is_none() {
                         tally.reason(Reason::OccupationNotInMapping, Some(occupation));
+                    }
+                    if let Some(profile) = &mut self.profile {
+                        let key = CellKey {
+                            occupation,
+                            targets,
+                            sex: p.sex.ok(),
+                            age: p.age.ok(),
+                            training: p.training,
+                            training_country: p.training_country,
+                            birth: p.birth.ok(),
+                            ownership: job.ownership().ok(),
+                            facility_type: job.facility_type().ok(),
+                            org_unit: job.org_unit().ok(),
+                        };
+                        *profile.0.entry(key).or_default() += 1;
                     }
                     self.add_all(targets, p, Some(&job), Role::Stock, &mut tally);
                 }
@@ -608,11 +639,20 @@ impl Aggregation {
         }
         self.account.withheld_values = withheld.len() as u64;
         self.account.orphan_employments = self.orphan_employments;
+        let profile = self.profile.take().map(|tally| {
+            Profile::from_tally(
+                tally,
+                self.judge.reference_date,
+                &self.target_lists,
+                &self.judge.org_units,
+            )
+        });
         AggregateResult {
             values,
             withheld,
             account: self.account,
             data_set: self.mapping.data_set.clone(),
+            profile,
         }
     }
 }

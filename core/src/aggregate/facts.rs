@@ -11,10 +11,10 @@ use hashbrown::HashTable;
 use super::account::Reason;
 use super::mapping::{Flows, Mapping, OrgUnitRule, Origin};
 use crate::age::AgeBand;
-use crate::coding::{Coding, IdentifierKind, Recorded};
+use crate::coding::{Coding, Recorded};
 use crate::country::Country;
 use crate::employment::{ContractType, Employment, EmploymentStatus, ExitReason};
-use crate::facility::{Facility, OrgUnitRef, ProviderClass};
+use crate::facility::{Facility, ProviderClass};
 use crate::occupation::IscoCode;
 use crate::organization::{Organization, Ownership};
 use crate::period::Period;
@@ -721,17 +721,10 @@ impl Judge {
             .provider_class
             .or_else(|| lookup(&self.facility_table, &facility.types));
         let org_unit = self.facility_rule.as_ref().and_then(|table| {
-            let from_record = match &facility.org_unit {
-                Some(OrgUnitRef::Uid(uid) | OrgUnitRef::Code(uid)) => Some(uid.clone()),
-                None => facility
-                    .identifiers
-                    .iter()
-                    .find(|i| {
-                        matches!(i.kind, IdentifierKind::Dhis2Uid | IdentifierKind::Dhis2Code)
-                    })
-                    .map(|i| i.value.clone()),
-            };
-            from_record.or_else(|| table.get(&facility.id).cloned())
+            facility
+                .dhis2_org_unit()
+                .map(str::to_owned)
+                .or_else(|| table.get(&facility.id).cloned())
         });
         let org_unit = org_unit.map(|ou| self.intern_org_unit(ou));
         let managing_organization = facility.managing_organization.as_deref().map(id_key);
@@ -752,6 +745,12 @@ impl Judge {
             location: service.locations.first().map(|l| id_key(l)),
         };
         self.services.insert(id_key(&service.id), facts);
+    }
+
+    /// Resolves every facility's own org unit (its DHIS2 identifier) even when the mapping
+    /// reports nationally; national figures still go to the one org unit.
+    pub(crate) fn resolve_org_units(&mut self) {
+        self.facility_rule.get_or_insert_with(Default::default);
     }
 
     fn intern_org_unit(&mut self, org_unit: String) -> u32 {

@@ -46,6 +46,7 @@ mod facts;
 pub mod guard;
 mod mapping;
 mod overview;
+mod profile;
 
 pub use account::{Account, AccountSummary, Reason};
 pub use engine::{AggregateResult, Aggregation, Options, WorkerKey};
@@ -55,6 +56,7 @@ pub use mapping::{
     Names, OrgUnitRule, Origin, Population, Target, ownership_from_key, ownership_key,
 };
 pub use overview::{OverviewRow, overview};
+pub use profile::{Profile, ProfileCell};
 
 #[cfg(test)]
 mod tests;
