@@ -41,7 +41,7 @@ def test_to_html_is_a_self_contained_page_of_the_figures(
 
 
 def test_repr_html_is_a_compact_summary(registry: hrh.Registry, mapping: hrh.Mapping) -> None:
-    result = registry.aggregate(mapping, org_unit="UZ")
+    result = registry.aggregate(mapping, period="2024", country="UZ", org_unit="UZ")
     summary = result._repr_html_()
     assert "<svg" not in summary and "<table>" in summary
     assert "Medical Doctors" in summary
