@@ -136,6 +136,9 @@ fn the_readme_commands_run_against_the_standin() {
     std::os::unix::fs::symlink(env!("CARGO_BIN_EXE_hrh"), bin.join("hrh")).unwrap();
     let work = dir.join("work");
     std::fs::create_dir_all(&work).unwrap();
+    // The README's commands run from the repository root: its example files are there.
+    let examples = Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples");
+    std::os::unix::fs::symlink(examples, work.join("examples")).unwrap();
     let path = format!(
         "{}:{}",
         bin.display(),
