@@ -3,7 +3,11 @@
 use std::sync::Arc;
 
 use super::account::{Account, Reason};
-use super::facts::{EmploymentFacts, Judge, KeyMap, Moves, PractitionerFacts, Summaries, id_key};
+use std::collections::HashMap;
+
+use super::facts::{
+    EmploymentFacts, Judge, KeyMap, Moves, PractitionerFacts, Summaries, id_key, pack_currency,
+};
 use super::mapping::{
     ActivityLevel, Breakdown, Category, ExitKind, Flows, Mapping, Measure, OrgUnitRule, Origin,
 };
@@ -113,6 +117,38 @@ pub struct Aggregation {
     orphan_employments: u64,
     /// Denominators of density figures.
     population: Option<PopulationTable>,
+    /// The pay of each earnings cell's workers, by (org unit index, slot); only
+    /// [`Measure::MedianEarnings`] cells have one.
+    earnings: HashMap<(usize, u32), Earnings>,
+    /// The mapping's one currency, packed.
+    currency: Option<u16>,
+}
+
+/// The annual pays of one median earnings cell: a median needs the values themselves.
+#[derive(Debug, Clone, Default)]
+struct Earnings {
+    /// The packed currency of the first pay added.
+    currency: u16,
+    /// Whether a pay in another currency was added (no value is written then).
+    mixed: bool,
+    pays: Vec<f32>,
+}
+
+impl Earnings {
+    /// The median in whole units (of an even count, the mean of the two middle values);
+    /// `None` for no pays.
+    fn median(&mut self) -> Option<f64> {
+        self.pays.sort_unstable_by(f32::total_cmp);
+        let n = self.pays.len();
+        let upper = f64::from(*self.pays.get(n / 2)?);
+        let median = if n.is_multiple_of(2) {
+            let lower = f64::from(*self.pays.get(n / 2 - 1)?);
+            f64::midpoint(lower, upper)
+        } else {
+            upper
+        };
+        Some(median.round())
+    }
 }
 
 impl Aggregation {
@@ -178,6 +214,8 @@ impl Aggregation {
             account,
             orphan_employments: 0,
             population: None,
+            earnings: HashMap::new(),
+            currency: mapping.currency.as_deref().and_then(pack_currency),
         })
     }
 
@@ -434,7 +472,8 @@ impl Aggregation {
                 | Measure::Fte
                 | Measure::PartTime
                 | Measure::WeeklyHours
-                | Measure::Density,
+                | Measure::Density
+                | Measure::MedianEarnings,
                 Role::Stock,
             )
             | (Measure::Entries, Role::Entry)
@@ -505,6 +544,11 @@ impl Aggregation {
                 None => return tally.left_out(breakdown, Reason::NoOrgUnit),
             }
         };
+        if t.measure == Measure::MedianEarnings
+            && let Err(reason) = self.add_pay(org_unit, slot, job)
+        {
+            return tally.left_out(breakdown, reason);
+        }
         let width = self.slot_combos.len();
         for table in [&mut self.cells, &mut self.weights] {
             if table.len() <= org_unit {
@@ -519,6 +563,43 @@ impl Aggregation {
                 *cell += add;
             }
         }
+    }
+
+    /// Keeps the annual pay of the job for the earnings cell (org unit index, slot), or
+    /// says why it cannot count there.
+    fn add_pay(
+        &mut self,
+        org_unit: usize,
+        slot: u32,
+        job: Option<&EmploymentFacts>,
+    ) -> Result<(), Reason> {
+        let (pay, currency) = job.ok_or(Reason::NoSalary)?.salary()?;
+        if self.currency.is_some_and(|c| c != currency) {
+            return Err(Reason::OtherCurrency);
+        }
+        let cell = self.earnings.entry((org_unit, slot)).or_default();
+        if cell.pays.is_empty() {
+            cell.currency = currency;
+        } else if cell.currency != currency {
+            cell.mixed = true;
+        }
+        cell.pays.push(pay);
+        Ok(())
+    }
+
+    /// The median of an earnings cell; `None` (no value) for nobody paid, or for pays in
+    /// several currencies (counted in the account).
+    fn median(
+        earnings: &mut HashMap<(usize, u32), Earnings>,
+        account: &mut Account,
+        cell: (usize, u32),
+    ) -> Option<f64> {
+        let cell = earnings.get_mut(&cell)?;
+        if cell.mixed {
+            account.medians_mixed_currencies += 1;
+            return None;
+        }
+        cell.median()
     }
 
     /// Ends the run: the figures in deterministic order and the account.
@@ -557,6 +638,12 @@ impl Aggregation {
                         Measure::WeeklyHours => {
                             Number::Decimal((amount / weight * 10.0).round() / 10.0)
                         }
+                        Measure::MedianEarnings => {
+                            match Self::median(&mut self.earnings, &mut self.account, (ou, slot)) {
+                                Some(median) => Number::Decimal(median),
+                                None => continue,
+                            }
+                        }
                         Measure::Density => {
                             let population = self.population.as_ref().and_then(|table| {
                                 table.get(org_unit, &self.judge.period.to_string())
@@ -575,12 +662,13 @@ impl Aggregation {
                         // whole, non-negative counts
                         _ => Number::Count(amount as u64),
                     };
-                    // A mean's small cells are its workers, not its value.
-                    let amount = if t.measure == Measure::WeeklyHours {
-                        weight
-                    } else {
-                        amount
-                    };
+                    // A mean's or a median's small cells are its workers, not its value.
+                    let amount =
+                        if matches!(t.measure, Measure::WeeklyHours | Measure::MedianEarnings) {
+                            weight
+                        } else {
+                            amount
+                        };
                     let aggregate = AggregateValue {
                         data_element: t.data_element.clone(),
                         category_option_combo: self
@@ -632,6 +720,7 @@ fn amount_of(measure: Measure, job: Option<&EmploymentFacts>) -> Result<Option<f
             job.and_then(EmploymentFacts::weekly_hours)
                 .ok_or(Reason::NoWeeklyHours)?,
         ),
+        Measure::MedianEarnings => f64::from(job.ok_or(Reason::NoSalary)?.salary()?.0),
         Measure::Headcount | Measure::Entries | Measure::Exits | Measure::Density => 1.0,
     }))
 }

@@ -44,6 +44,9 @@ pub struct Mapping {
     pub facility_types: Vec<(Coding, ProviderClass)>,
     /// When a worker enters or leaves ([`Flows`]).
     pub flows: Flows,
+    /// The one currency of earnings figures (ISO 4217, file key `currency`); workers paid
+    /// in another are left out of them. `None`: each figure's workers must share one.
+    pub currency: Option<String>,
     /// The figures, in output order.
     pub targets: Vec<Target>,
 }
@@ -161,11 +164,14 @@ pub enum Measure {
     /// Workers in the stock per 10,000 population of the org unit and period (the
     /// population from [`Aggregation::with_population`](super::Aggregation::with_population)).
     Density,
+    /// The median annual gross pay of the stock's employments, where recorded, in whole
+    /// units of their one currency (of an even count, the mean of the two middle values).
+    MedianEarnings,
 }
 
 impl Measure {
     /// All measures.
-    pub const ALL: [Self; 7] = [
+    pub const ALL: [Self; 8] = [
         Self::Headcount,
         Self::Fte,
         Self::Entries,
@@ -173,6 +179,7 @@ impl Measure {
         Self::PartTime,
         Self::WeeklyHours,
         Self::Density,
+        Self::MedianEarnings,
     ];
 
     /// The name used in mapping files.
@@ -185,6 +192,7 @@ impl Measure {
             Self::PartTime => "part_time",
             Self::WeeklyHours => "weekly_hours",
             Self::Density => "density",
+            Self::MedianEarnings => "median_earnings",
         }
     }
 

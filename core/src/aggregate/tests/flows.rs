@@ -2,6 +2,7 @@
 //! value was worked out by hand from the records below.
 
 use super::*;
+use crate::employment::PayPeriod::{Month, Year};
 use crate::employment::{ContractType, EmploymentStatus, ExitReason};
 
 const FLOWS_MAPPING: &str = r#"
@@ -551,5 +552,153 @@ measure = "density"
     assert!(
         err.contains("line 10: measure density cannot be broken down by sex"),
         "{err}"
+    );
+}
+
+const EARNINGS_MAPPING: &str = r#"
+format = 1
+name = "earnings"
+version = "1"
+default_combo = "COCdefault1"
+
+[org_unit]
+rule = "national"
+uid = "Uzbekistan1"
+
+[ownership]
+"http://terminology.hl7.org/CodeSystem/organization-type|govt" = "public"
+"http://terminology.hl7.org/CodeSystem/organization-type|bus" = "private-for-profit"
+
+[[target]]
+data_element = "NursePay001"
+isco = ["3221"]
+measure = "median_earnings"
+
+[[target]]
+data_element = "NursePayOwn"
+isco = ["3221"]
+measure = "median_earnings"
+breakdown = "facility_ownership"
+combos = { public = "COCpublic01", private-not-for-profit = "COCnonprofi", private-for-profit = "COCforprofi" }
+"#;
+
+/// The flows registry's stock (a b c g h) with salaries: a 1,500,000 UZS a month
+/// (18,000,000 a year), b 12,000,000 a year, c 2,000,000 a month (24,000,000), g
+/// 20,000,000 a year (or 2,000 USD a year with `g_in_usd`), h (a volunteer) none; c and g
+/// work for a private for-profit employer, the others for the public one.
+fn paid_registry(g_in_usd: bool) -> Registry {
+    let mut registry = flows_registry();
+    registry.organizations.push(org("org-2", "bus", Some("UZ")));
+    let salary = |amount: f64, currency: &str, per| crate::employment::Salary {
+        amount,
+        currency: currency.to_owned(),
+        per,
+    };
+    for e in &mut registry.employments {
+        e.salary = match e.id.as_str() {
+            "a1" => Some(salary(1_500_000.0, "UZS", Month)),
+            "b1" => Some(salary(12_000_000.0, "UZS", Year)),
+            "c1" => Some(salary(2_000_000.0, "UZS", Month)),
+            "g2" if g_in_usd => Some(salary(2_000.0, "USD", Year)),
+            "g2" => Some(salary(20_000_000.0, "UZS", Year)),
+            _ => None,
+        };
+        if matches!(e.id.as_str(), "c1" | "g2") {
+            e.employer = Some("org-2".into());
+        }
+    }
+    registry
+}
+
+#[test]
+fn median_earnings_are_the_middle_annual_pay_in_one_currency() {
+    let (values, account) = figures(EARNINGS_MAPPING, &paid_registry(false));
+    let expected = [
+        // 12, 18, 20, 24 million: an even count, the mean of 18 and 20 million.
+        ("NursePay001", "COCdefault1", "19000000"),
+        ("NursePayOwn", "COCpublic01", "15000000"), // a 18, b 12 million
+        ("NursePayOwn", "COCforprofi", "22000000"), // c 24, g 20 million
+    ];
+    assert_eq!(values, owned(&expected));
+    assert!(account.adds_up());
+    assert_eq!(account.medians_mixed_currencies, 0);
+    for breakdown in [Breakdown::None, Breakdown::FacilityOwnership] {
+        assert_eq!(
+            account.left_out.get(&(breakdown, Reason::NoSalary)),
+            Some(&1),
+            "h: {account}"
+        );
+    }
+}
+
+#[test]
+fn median_earnings_never_mix_currencies() {
+    // g paid in USD: the total and the for-profit figure would mix UZS and USD.
+    let (values, account) = figures(EARNINGS_MAPPING, &paid_registry(true));
+    assert_eq!(values, owned(&[("NursePayOwn", "COCpublic01", "15000000")]));
+    assert!(account.adds_up());
+    assert_eq!(account.medians_mixed_currencies, 2);
+    assert!(
+        account
+            .to_string()
+            .contains("median earnings not written (salaries in more than one currency): 2"),
+        "{account}"
+    );
+    // With the mapping's currency fixed, g is left out of the figures instead.
+    let fixed = EARNINGS_MAPPING.replace(
+        "default_combo = \"COCdefault1\"",
+        "default_combo = \"COCdefault1\"\ncurrency = \"UZS\"",
+    );
+    let (values, account) = figures(&fixed, &paid_registry(true));
+    let expected = [
+        ("NursePay001", "COCdefault1", "18000000"), // 12, 18, 24 million: the middle one
+        ("NursePayOwn", "COCpublic01", "15000000"),
+        ("NursePayOwn", "COCforprofi", "24000000"), // c alone
+    ];
+    assert_eq!(values, owned(&expected));
+    assert_eq!(account.medians_mixed_currencies, 0);
+    assert_eq!(
+        account
+            .left_out
+            .get(&(Breakdown::None, Reason::OtherCurrency)),
+        Some(&1),
+        "{account}"
+    );
+    let err = Mapping::from_toml(&EARNINGS_MAPPING.replace(
+        "default_combo = \"COCdefault1\"",
+        "default_combo = \"COCdefault1\"\ncurrency = \"som\"",
+    ))
+    .unwrap_err()
+    .to_string();
+    assert!(
+        err.contains("line 6: currency \"som\" is not an ISO 4217 code"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_salary_without_a_currency_or_amount_is_left_out_with_its_reason() {
+    let mut registry = paid_registry(false);
+    for e in &mut registry.employments {
+        if let Some(s) = e.salary.as_mut() {
+            match e.id.as_str() {
+                "a1" => s.currency = "U$".to_owned(),
+                "b1" => s.amount = -1.0,
+                _ => {}
+            }
+        }
+    }
+    let (values, account) = figures(EARNINGS_MAPPING, &registry);
+    // c 24 and g 20 million remain.
+    assert_eq!(
+        values[0],
+        owned(&[("NursePay001", "COCdefault1", "22000000")])[0]
+    );
+    assert_eq!(
+        account
+            .left_out
+            .get(&(Breakdown::None, Reason::InvalidSalary)),
+        Some(&2),
+        "{account}"
     );
 }
