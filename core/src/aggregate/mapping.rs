@@ -502,7 +502,7 @@ pub fn ownership_from_key(key: &str) -> Option<Ownership> {
 }
 
 /// The mappings shipped with `hrh`, by name.
-pub const BUILTIN: [(&str, &str); 4] = [
+pub const BUILTIN: [(&str, &str); 5] = [
     (
         "nhwa-module1",
         include_str!("../../mappings/nhwa-module1.toml"),
@@ -519,11 +519,16 @@ pub const BUILTIN: [(&str, &str); 4] = [
         "nhwa-module6",
         include_str!("../../mappings/nhwa-module6.toml"),
     ),
+    (
+        "nhwa-module7",
+        include_str!("../../mappings/nhwa-module7.toml"),
+    ),
 ];
 
 impl Mapping {
     /// A mapping shipped with `hrh` (`nhwa-module1`, `nhwa-module1-subnational`,
-    /// `nhwa-module5` labour-market flows, `nhwa-module6` working conditions).
+    /// `nhwa-module5` labour-market flows, `nhwa-module6` working conditions,
+    /// `nhwa-module7` remuneration).
     pub fn builtin(name: &str) -> crate::Result<Self> {
         let (_, text) = BUILTIN
             .iter()

@@ -421,6 +421,22 @@ fn value_of(values: &[(String, String, String)], de: &str, coc: &str) -> u64 {
         )
 }
 
+/// A generated registry of 4,000 clean records and national options for it.
+fn generated() -> (Registry, Options) {
+    let registry = SyntheticRegistry::new(Config {
+        workers: 4_000,
+        bad_records: false,
+        ..Config::default()
+    })
+    .to_registry();
+    let options = Options {
+        org_unit: Some("Uzbekistan1".into()),
+        home: Country::UZBEKISTAN,
+        ..options()
+    };
+    (registry, options)
+}
+
 #[test]
 fn shipped_flows_and_conditions_mappings_add_up_on_a_generated_registry() {
     let module5 = Mapping::builtin("nhwa-module5").unwrap();
@@ -446,20 +462,13 @@ fn shipped_flows_and_conditions_mappings_add_up_on_a_generated_registry() {
     let module6 = Mapping::builtin("nhwa-module6").unwrap();
     assert_eq!(module6.data_set.as_deref(), Some("U2K47T8nDgj"));
     assert_eq!(module6.targets.len(), 5 * 7);
-    let err = Mapping::builtin("nhwa-module7").unwrap_err().to_string();
-    assert!(err.contains("nhwa-module5, nhwa-module6"), "{err}");
+    let err = Mapping::builtin("nhwa-module8").unwrap_err().to_string();
+    assert!(
+        err.contains("nhwa-module5, nhwa-module6, nhwa-module7"),
+        "{err}"
+    );
 
-    let registry = SyntheticRegistry::new(Config {
-        workers: 4_000,
-        bad_records: false,
-        ..Config::default()
-    })
-    .to_registry();
-    let options = Options {
-        org_unit: Some("Uzbekistan1".into()),
-        home: Country::UZBEKISTAN,
-        ..options()
-    };
+    let (registry, options) = generated();
     let run = |m: &Mapping| {
         let result = Aggregation::new(m, &options).unwrap().run(&registry);
         assert!(result.account.adds_up(), "{}", result.account);
@@ -700,5 +709,53 @@ fn a_salary_without_a_currency_or_amount_is_left_out_with_its_reason() {
             .get(&(Breakdown::None, Reason::InvalidSalary)),
         Some(&2),
         "{account}"
+    );
+}
+
+#[test]
+fn the_shipped_remuneration_mapping_gives_every_median_on_a_generated_registry() {
+    let module7 = Mapping::builtin("nhwa-module7").unwrap();
+    assert_eq!(module7.data_set.as_deref(), Some("Vvb0gbFH9IO"));
+    // Total, female and male median earnings for seven occupations.
+    assert_eq!(module7.targets.len(), 3 * 7);
+    assert!(
+        module7
+            .targets
+            .iter()
+            .all(|t| t.measure == Measure::MedianEarnings)
+    );
+    let (registry, options) = generated();
+    let result = Aggregation::new(&module7, &options).unwrap().run(&registry);
+    assert!(result.account.adds_up(), "{}", result.account);
+    // Generated salaries are all in UZS: nothing is withheld for mixed currencies, and
+    // every occupation of the registry has its three figures.
+    assert_eq!(result.account.medians_mixed_currencies, 0);
+    let values = triples(&result);
+    let pay = |de: &str, coc: &str| {
+        values
+            .iter()
+            .find(|(d, c, _)| d == de && c == coc)
+            .map(|(_, _, v)| v.parse::<f64>().unwrap())
+    };
+    for coc in ["woIm3nuS3mM", "gT8LDQDh2wc"] {
+        let total = pay("BCjjT4Xujzu", coc).unwrap();
+        let female = pay("kOWad32u5xr", coc).unwrap();
+        let male = pay("oTcSBrUk1hs", coc).unwrap();
+        assert!(total > 0.0, "{coc}");
+        // A median of all lies between the medians of its two halves.
+        assert!(
+            female.min(male) <= total && total <= female.max(male),
+            "{coc}: {female} {total} {male}"
+        );
+    }
+    // A tenth of generated jobs (and every volunteer's) record no salary.
+    assert!(
+        result
+            .account
+            .left_out
+            .get(&(Breakdown::None, Reason::NoSalary))
+            .is_some_and(|n| *n > 0),
+        "{}",
+        result.account
     );
 }
