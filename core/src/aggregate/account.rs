@@ -74,6 +74,10 @@ pub enum Reason {
     InvalidSalary,
     /// Paid in another currency than the mapping's `currency`.
     OtherCurrency,
+    /// No training qualification with a date (graduation figures only).
+    NoGraduationDate,
+    /// The employment has no start date (graduation figures only).
+    NoStartDate,
     /// In the stock, but in no figure of the mapping: no entry or exit in the period, or
     /// not in the categories its figures count.
     InNoFigure,
@@ -121,6 +125,8 @@ impl Reason {
                 "salary without a three-letter currency or a positive amount".to_owned()
             }
             Self::OtherCurrency => "salary in another currency than the mapping's".to_owned(),
+            Self::NoGraduationDate => "no dated training qualification (graduation)".to_owned(),
+            Self::NoStartDate => "employment without a start date".to_owned(),
             Self::InNoFigure => {
                 "in the stock but in no figure (no entry or exit, or not in the categories counted)"
                     .to_owned()

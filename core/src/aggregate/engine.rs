@@ -476,7 +476,7 @@ impl Aggregation {
                 | Measure::MedianEarnings,
                 Role::Stock,
             )
-            | (Measure::Entries, Role::Entry)
+            | (Measure::Entries | Measure::GraduateEntries, Role::Entry)
             | (Measure::Exits, Role::Exit) => true,
             (Measure::Headcount, Role::Licensed) => t.breakdown == Breakdown::ActivityLevel,
             _ => false,
@@ -530,7 +530,7 @@ impl Aggregation {
             }
             (None, _) => return tally.left_out(breakdown, Reason::NoCombo),
         };
-        let amount = match amount_of(t.measure, job) {
+        let amount = match amount_of(t.measure, p, job) {
             Ok(Some(amount)) => amount,
             Ok(None) => return,
             Err(reason) => return tally.left_out(breakdown, reason),
@@ -707,8 +707,25 @@ impl Aggregation {
 
 /// What a worker adds to a figure of `measure`: `Ok(None)` nothing (a full-time worker in
 /// a part-time figure), `Err` the reason they are left out.
-fn amount_of(measure: Measure, job: Option<&EmploymentFacts>) -> Result<Option<f64>, Reason> {
+fn amount_of(
+    measure: Measure,
+    p: &PractitionerFacts,
+    job: Option<&EmploymentFacts>,
+) -> Result<Option<f64>, Reason> {
     Ok(Some(match measure {
+        Measure::GraduateEntries => {
+            let graduated = p.graduated.ok_or(Reason::NoGraduationDate)?;
+            let start = job
+                .and_then(EmploymentFacts::start)
+                .ok_or(Reason::NoStartDate)?;
+            let within = graduated
+                .checked_add_months(chrono::Months::new(12))
+                .is_some_and(|limit| graduated <= start && start <= limit);
+            if !within {
+                return Ok(None);
+            }
+            1.0
+        }
         Measure::Fte => f64::from(job.and_then(EmploymentFacts::fte).ok_or(Reason::NoFte)?),
         Measure::PartTime => {
             if !job.ok_or(Reason::NoWorkingTime)?.part_time()? {

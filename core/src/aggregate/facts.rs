@@ -33,6 +33,8 @@ pub struct PractitionerFacts {
     pub(crate) birth: Result<Origin, Reason>,
     pub(crate) licensed: bool,
     pub(crate) qualification_occupation: Option<IscoCode>,
+    /// Graduation: the training qualification's `period.end`, else its start (issue date).
+    pub(crate) graduated: Option<NaiveDate>,
 }
 
 /// What is known of one employment, at the reference date (48 bytes).
@@ -237,6 +239,11 @@ impl EmploymentFacts {
             BAD_SALARY => Err(Reason::InvalidSalary),
             currency => Ok((self.pay, currency)),
         }
+    }
+
+    /// The employment's start, when recorded.
+    pub(crate) fn start(&self) -> Option<NaiveDate> {
+        self.start
     }
 
     pub(crate) fn org_unit(&self) -> Result<u32, Reason> {
@@ -875,6 +882,7 @@ impl Judge {
             },
             licensed,
             qualification_occupation,
+            graduated: training.and_then(|q| q.period.end.or(q.period.start)),
         }
     }
 

@@ -167,11 +167,14 @@ pub enum Measure {
     /// The median annual gross pay of the stock's employments, where recorded, in whole
     /// units of their one currency (of an even count, the mean of the two middle values).
     MedianEarnings,
+    /// Entries (by the mapping's [`Flows`]) whose employment started within one year after
+    /// graduation: the training qualification's `period.end`, else its start (issue date).
+    GraduateEntries,
 }
 
 impl Measure {
     /// All measures.
-    pub const ALL: [Self; 8] = [
+    pub const ALL: [Self; 9] = [
         Self::Headcount,
         Self::Fte,
         Self::Entries,
@@ -180,6 +183,7 @@ impl Measure {
         Self::WeeklyHours,
         Self::Density,
         Self::MedianEarnings,
+        Self::GraduateEntries,
     ];
 
     /// The name used in mapping files.
@@ -193,6 +197,7 @@ impl Measure {
             Self::WeeklyHours => "weekly_hours",
             Self::Density => "density",
             Self::MedianEarnings => "median_earnings",
+            Self::GraduateEntries => "graduate_entries",
         }
     }
 

@@ -29,7 +29,7 @@
 //! data_element = "GFfMM55sVzg"
 //! isco = ["221"]
 //! measure = "headcount"           # headcount | fte | entries | exits | part_time | weekly_hours
-//!                                 # | density | median_earnings
+//!                                 # | density | median_earnings | graduate_entries
 //! breakdown = "sex"               # combos default to [combos.<breakdown>]
 //! only = { place_of_training = "foreign" }   # count only workers in these categories
 //!

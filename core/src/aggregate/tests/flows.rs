@@ -491,6 +491,11 @@ fn shipped_flows_and_conditions_mappings_add_up_on_a_generated_registry() {
             "{total}"
         );
     }
+    // Started practising within a year of graduation: female + male = all, too.
+    let all = value_of(&flows, "P9FK7e2Ngsz", doctors);
+    let split = value_of(&flows, "SSzpjcForGt", doctors) + value_of(&flows, "qNRERx0Icjw", doctors);
+    assert!(all > 0);
+    assert_eq!(split, all);
     let conditions = run(&module6);
     let nurses = "gT8LDQDh2wc";
     let part_time = value_of(&conditions, "hBzWHe6kuvu", nurses);
@@ -758,4 +763,74 @@ fn the_shipped_remuneration_mapping_gives_every_median_on_a_generated_registry()
         "{}",
         result.account
     );
+}
+
+/// A national mapping named `name` with these targets.
+fn national(name: &str, targets: &str) -> String {
+    format!(
+        "format = 1\nname = \"{name}\"\nversion = \"1\"\ndefault_combo = \"COCdefault1\"\n\n\
+         [org_unit]\nrule = \"national\"\nuid = \"Uzbekistan1\"\n{targets}"
+    )
+}
+
+#[test]
+fn graduate_entries_are_entrants_who_started_within_a_year_of_graduating() {
+    let mapping = &national(
+        "graduates",
+        r#"
+[[target]]
+data_element = "NurseGrad01"
+isco = ["3221"]
+measure = "graduate_entries"
+breakdown = "sex"
+combos = { female = "COCfemale01", male = "COCmale0001" }
+"#,
+    );
+    let mut registry = flows_registry();
+    for p in &mut registry.practitioners {
+        let Some(q) = p.qualifications.first_mut() else {
+            continue;
+        };
+        match p.id.as_str() {
+            // a graduated 2023-06-30 and started 2024-03-01: within a year.
+            "a" => q.period = DateRange::new(Some(d(2019, 9, 1)), Some(d(2023, 6, 30))),
+            // b's diploma has no date: left out with the reason.
+            "b" => q.period = DateRange::default(),
+            // c, in the stock since 2015, graduates in 2024: not an entrant at all.
+            "c" => q.period = DateRange::new(None, Some(d(2024, 1, 31))),
+            _ => {}
+        }
+    }
+    let (values, account) = figures(mapping, &registry);
+    assert_eq!(
+        values,
+        owned(&[
+            ("NurseGrad01", "COCfemale01", "1"), // a
+            ("NurseGrad01", "COCmale0001", "0"),
+        ])
+    );
+    assert!(account.adds_up());
+    assert_eq!(
+        account
+            .left_out
+            .get(&(Breakdown::Sex, Reason::NoGraduationDate)),
+        Some(&1),
+        "b: {account}"
+    );
+    // Graduated a day more than a year before starting: not within one year.
+    for p in &mut registry.practitioners {
+        if p.id == "a" {
+            p.qualifications[0].period = DateRange::new(None, Some(d(2023, 2, 28)));
+        }
+    }
+    let (values, _) = figures(mapping, &registry);
+    assert_eq!(value_of(&values, "NurseGrad01", "COCfemale01"), 0);
+    // Started before graduating: not "after graduation" either.
+    for p in &mut registry.practitioners {
+        if p.id == "a" {
+            p.qualifications[0].period = DateRange::new(None, Some(d(2024, 6, 30)));
+        }
+    }
+    let (values, _) = figures(mapping, &registry);
+    assert_eq!(value_of(&values, "NurseGrad01", "COCfemale01"), 0);
 }
