@@ -48,7 +48,7 @@ pub enum CoreError {
     },
     /// No shipped mapping has this name.
     #[error(
-        "no built-in mapping named {0:?} (built in: nhwa-module1, nhwa-module1-subnational, nhwa-module5, nhwa-module6)"
+        "no built-in mapping named {0:?} (built in: nhwa-module1, nhwa-module1-subnational, nhwa-module5, nhwa-module6, nhwa-module7)"
     )]
     UnknownMapping(String),
     /// National reporting needs an org unit and none was given.

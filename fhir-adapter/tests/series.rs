@@ -37,7 +37,7 @@ proptest! {
         export_synthetic(&synthetic, &dir.0, 1).unwrap();
         let files = inputs::expand(&[&dir.0]).unwrap();
         let periods = Period::parse_series("2019..2024").unwrap();
-        for name in ["nhwa-module1", "nhwa-module5", "nhwa-module6"] {
+        for name in ["nhwa-module1", "nhwa-module5", "nhwa-module6", "nhwa-module7"] {
             let mapping = Mapping::builtin(name).unwrap();
             let all = periods.iter().map(|p| aggregation(&mapping, *p)).collect();
             let (series, report) =
@@ -59,5 +59,34 @@ proptest! {
                 prop_assert_eq!(in_series.account.workers, workers as u64);
             }
         }
+    }
+}
+
+/// Median earnings need every worker's pay, not a running sum: read from files on several
+/// threads they equal the in-memory run's, value for value.
+#[test]
+fn streamed_median_earnings_equal_the_in_memory_run() {
+    let dir = TempDir::new("series-earnings");
+    let synthetic = SyntheticRegistry::new(Config {
+        workers: 1_200,
+        seed: 7,
+        ..Config::default()
+    });
+    export_synthetic(&synthetic, &dir.0, 1).unwrap();
+    let files = inputs::expand(&[&dir.0]).unwrap();
+    let mapping = Mapping::builtin("nhwa-module7").unwrap();
+    let period: Period = "2024".parse().unwrap();
+    let in_memory = aggregation(&mapping, period).run(&synthetic.to_registry());
+    assert!(!in_memory.values.is_empty());
+    for threads in [1, 3] {
+        let (streamed, _) = stream::aggregate_files(
+            &files,
+            &ReadConfig::default(),
+            aggregation(&mapping, period),
+            threads,
+        )
+        .unwrap();
+        assert_eq!(streamed.values, in_memory.values, "{threads} threads");
+        assert_eq!(streamed.account, in_memory.account, "{threads} threads");
     }
 }

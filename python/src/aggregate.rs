@@ -142,6 +142,7 @@ fn account_dict<'py>(py: Python<'py>, a: &Account) -> PyResult<Bound<'py, PyDict
         "densities_without_population",
         summary.densities_without_population,
     )?;
+    d.set_item("medians_mixed_currencies", summary.medians_mixed_currencies)?;
     Ok(d)
 }
 

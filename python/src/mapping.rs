@@ -20,7 +20,8 @@ pub struct PyMapping {
 #[pymethods]
 impl PyMapping {
     /// A mapping shipped with hrh: `"nhwa-module1"`, `"nhwa-module1-subnational"`,
-    /// `"nhwa-module5"` (labour-market flows) or `"nhwa-module6"` (working conditions).
+    /// `"nhwa-module5"` (labour-market flows), `"nhwa-module6"` (working conditions) or
+    /// `"nhwa-module7"` (remuneration).
     ///
     /// Raises `MappingError` for any other name.
     #[staticmethod]

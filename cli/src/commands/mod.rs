@@ -37,7 +37,7 @@ pub struct SyntheticArgs {
 #[derive(Debug, clap::Args)]
 pub struct FigureArgs {
     /// A built-in mapping (`nhwa-module1`, `nhwa-module1-subnational`, `nhwa-module5`,
-    /// `nhwa-module6`) or a mapping file.
+    /// `nhwa-module6`, `nhwa-module7`) or a mapping file.
     #[arg(long, default_value = "nhwa-module1")]
     pub mapping: String,
     /// The DHIS2 reporting period, e.g. `2024`; for `aggregate` also a series (`2019..2024`,

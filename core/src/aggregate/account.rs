@@ -68,6 +68,16 @@ pub enum Reason {
     NoWorkingTime,
     /// No weekly hours recorded.
     NoWeeklyHours,
+    /// No salary recorded (earnings figures only).
+    NoSalary,
+    /// A salary whose currency is not a three-letter code or whose amount is not positive.
+    InvalidSalary,
+    /// Paid in another currency than the mapping's `currency`.
+    OtherCurrency,
+    /// No training qualification with a date (graduation figures only).
+    NoGraduationDate,
+    /// The employment has no start date (graduation figures only).
+    NoStartDate,
     /// In the stock, but in no figure of the mapping: no entry or exit in the period, or
     /// not in the categories its figures count.
     InNoFigure,
@@ -110,6 +120,13 @@ impl Reason {
             }
             Self::NoWorkingTime => "neither FTE nor employment status recorded".to_owned(),
             Self::NoWeeklyHours => "no weekly hours recorded".to_owned(),
+            Self::NoSalary => "no salary recorded".to_owned(),
+            Self::InvalidSalary => {
+                "salary without a three-letter currency or a positive amount".to_owned()
+            }
+            Self::OtherCurrency => "salary in another currency than the mapping's".to_owned(),
+            Self::NoGraduationDate => "no dated training qualification (graduation)".to_owned(),
+            Self::NoStartDate => "employment without a start date".to_owned(),
             Self::InNoFigure => {
                 "in the stock but in no figure (no entry or exit, or not in the categories counted)"
                     .to_owned()
@@ -137,6 +154,8 @@ pub struct Account {
     pub orphan_employments: u64,
     /// Density values not written: no (or a zero) population for their org unit and period.
     pub densities_without_population: u64,
+    /// Median earnings values not written: their workers are paid in more than one currency.
+    pub medians_mixed_currencies: u64,
 }
 
 /// An [`Account`] with readable keys, as JSON output and the Python wheel show it.
@@ -158,6 +177,8 @@ pub struct AccountSummary {
     pub orphan_employments: u64,
     /// Density figures not written for want of a population of their org unit and period.
     pub densities_without_population: u64,
+    /// Median earnings figures not written: their workers are paid in several currencies.
+    pub medians_mixed_currencies: u64,
 }
 
 impl Account {
@@ -185,6 +206,7 @@ impl Account {
             withheld_values: self.withheld_values,
             orphan_employments: self.orphan_employments,
             densities_without_population: self.densities_without_population,
+            medians_mixed_currencies: self.medians_mixed_currencies,
         }
     }
 
@@ -198,6 +220,7 @@ impl Account {
             withheld_values: 0,
             orphan_employments: 0,
             densities_without_population: 0,
+            medians_mixed_currencies: 0,
         }
     }
 
@@ -253,6 +276,12 @@ impl Account {
             lines.push(format!(
                 "  density values not written (no population for their org unit and period): {}",
                 self.densities_without_population
+            ));
+        }
+        if self.medians_mixed_currencies > 0 {
+            lines.push(format!(
+                "  median earnings not written (salaries in more than one currency): {}",
+                self.medians_mixed_currencies
             ));
         }
         if self.withheld_values > 0 {

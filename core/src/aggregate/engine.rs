@@ -3,7 +3,11 @@
 use std::sync::Arc;
 
 use super::account::{Account, Reason};
-use super::facts::{EmploymentFacts, Judge, KeyMap, Moves, PractitionerFacts, Summaries, id_key};
+use std::collections::HashMap;
+
+use super::facts::{
+    EmploymentFacts, Judge, KeyMap, Moves, PractitionerFacts, Summaries, id_key, pack_currency,
+};
 use super::mapping::{
     ActivityLevel, Breakdown, Category, ExitKind, Flows, Mapping, Measure, OrgUnitRule, Origin,
 };
@@ -118,6 +122,38 @@ pub struct Aggregation {
     population: Option<PopulationTable>,
     /// The workforce profile being counted, when asked for.
     profile: Option<Tally>,
+    /// The pay of each earnings cell's workers, by (org unit index, slot); only
+    /// [`Measure::MedianEarnings`] cells have one.
+    earnings: HashMap<(usize, u32), Earnings>,
+    /// The mapping's one currency, packed.
+    currency: Option<u16>,
+}
+
+/// The annual pays of one median earnings cell: a median needs the values themselves.
+#[derive(Debug, Clone, Default)]
+struct Earnings {
+    /// The packed currency of the first pay added.
+    currency: u16,
+    /// Whether a pay in another currency was added (no value is written then).
+    mixed: bool,
+    pays: Vec<f32>,
+}
+
+impl Earnings {
+    /// The median in whole units (of an even count, the mean of the two middle values);
+    /// `None` for no pays.
+    fn median(&mut self) -> Option<f64> {
+        self.pays.sort_unstable_by(f32::total_cmp);
+        let n = self.pays.len();
+        let upper = f64::from(*self.pays.get(n / 2)?);
+        let median = if n.is_multiple_of(2) {
+            let lower = f64::from(*self.pays.get(n / 2 - 1)?);
+            f64::midpoint(lower, upper)
+        } else {
+            upper
+        };
+        Some(median.round())
+    }
 }
 
 impl Aggregation {
@@ -184,6 +220,8 @@ impl Aggregation {
             orphan_employments: 0,
             population: None,
             profile: None,
+            earnings: HashMap::new(),
+            currency: mapping.currency.as_deref().and_then(pack_currency),
         })
     }
 
@@ -465,10 +503,11 @@ impl Aggregation {
                 | Measure::Fte
                 | Measure::PartTime
                 | Measure::WeeklyHours
-                | Measure::Density,
+                | Measure::Density
+                | Measure::MedianEarnings,
                 Role::Stock,
             )
-            | (Measure::Entries, Role::Entry)
+            | (Measure::Entries | Measure::GraduateEntries, Role::Entry)
             | (Measure::Exits, Role::Exit) => true,
             (Measure::Headcount, Role::Licensed) => t.breakdown == Breakdown::ActivityLevel,
             _ => false,
@@ -522,7 +561,7 @@ impl Aggregation {
             }
             (None, _) => return tally.left_out(breakdown, Reason::NoCombo),
         };
-        let amount = match amount_of(t.measure, job) {
+        let amount = match amount_of(t.measure, p, job) {
             Ok(Some(amount)) => amount,
             Ok(None) => return,
             Err(reason) => return tally.left_out(breakdown, reason),
@@ -536,6 +575,11 @@ impl Aggregation {
                 None => return tally.left_out(breakdown, Reason::NoOrgUnit),
             }
         };
+        if t.measure == Measure::MedianEarnings
+            && let Err(reason) = self.add_pay(org_unit, slot, job)
+        {
+            return tally.left_out(breakdown, reason);
+        }
         let width = self.slot_combos.len();
         for table in [&mut self.cells, &mut self.weights] {
             if table.len() <= org_unit {
@@ -550,6 +594,55 @@ impl Aggregation {
                 *cell += add;
             }
         }
+    }
+
+    /// Keeps the annual pay of the job for the earnings cell (org unit index, slot), or
+    /// says why it cannot count there.
+    fn add_pay(
+        &mut self,
+        org_unit: usize,
+        slot: u32,
+        job: Option<&EmploymentFacts>,
+    ) -> Result<(), Reason> {
+        let (pay, currency) = job.ok_or(Reason::NoSalary)?.salary()?;
+        if self.currency.is_some_and(|c| c != currency) {
+            return Err(Reason::OtherCurrency);
+        }
+        let cell = self.earnings.entry((org_unit, slot)).or_default();
+        if cell.pays.is_empty() {
+            cell.currency = currency;
+        } else if cell.currency != currency {
+            cell.mixed = true;
+        }
+        cell.pays.push(pay);
+        Ok(())
+    }
+
+    /// The median of an earnings cell; `None` (no value) for nobody paid, or for pays in
+    /// several currencies (counted in the account).
+    fn median(
+        earnings: &mut HashMap<(usize, u32), Earnings>,
+        account: &mut Account,
+        cell: (usize, u32),
+    ) -> Option<f64> {
+        let cell = earnings.get_mut(&cell)?;
+        if cell.mixed {
+            account.medians_mixed_currencies += 1;
+            return None;
+        }
+        cell.median()
+    }
+
+    /// The profile counted in the run, when asked for ([`Self::with_profile`]).
+    fn take_profile(&mut self) -> Option<Profile> {
+        self.profile.take().map(|tally| {
+            Profile::from_tally(
+                tally,
+                self.judge.reference_date,
+                &self.target_lists,
+                &self.judge.org_units,
+            )
+        })
     }
 
     /// Ends the run: the figures in deterministic order and the account.
@@ -588,6 +681,12 @@ impl Aggregation {
                         Measure::WeeklyHours => {
                             Number::Decimal((amount / weight * 10.0).round() / 10.0)
                         }
+                        Measure::MedianEarnings => {
+                            match Self::median(&mut self.earnings, &mut self.account, (ou, slot)) {
+                                Some(median) => Number::Decimal(median),
+                                None => continue,
+                            }
+                        }
                         Measure::Density => {
                             let population = self.population.as_ref().and_then(|table| {
                                 table.get(org_unit, &self.judge.period.to_string())
@@ -606,12 +705,13 @@ impl Aggregation {
                         // whole, non-negative counts
                         _ => Number::Count(amount as u64),
                     };
-                    // A mean's small cells are its workers, not its value.
-                    let amount = if t.measure == Measure::WeeklyHours {
-                        weight
-                    } else {
-                        amount
-                    };
+                    // A mean's or a median's small cells are its workers, not its value.
+                    let amount =
+                        if matches!(t.measure, Measure::WeeklyHours | Measure::MedianEarnings) {
+                            weight
+                        } else {
+                            amount
+                        };
                     let aggregate = AggregateValue {
                         data_element: t.data_element.clone(),
                         category_option_combo: self
@@ -639,14 +739,7 @@ impl Aggregation {
         }
         self.account.withheld_values = withheld.len() as u64;
         self.account.orphan_employments = self.orphan_employments;
-        let profile = self.profile.take().map(|tally| {
-            Profile::from_tally(
-                tally,
-                self.judge.reference_date,
-                &self.target_lists,
-                &self.judge.org_units,
-            )
-        });
+        let profile = self.take_profile();
         AggregateResult {
             values,
             withheld,
@@ -659,8 +752,25 @@ impl Aggregation {
 
 /// What a worker adds to a figure of `measure`: `Ok(None)` nothing (a full-time worker in
 /// a part-time figure), `Err` the reason they are left out.
-fn amount_of(measure: Measure, job: Option<&EmploymentFacts>) -> Result<Option<f64>, Reason> {
+fn amount_of(
+    measure: Measure,
+    p: &PractitionerFacts,
+    job: Option<&EmploymentFacts>,
+) -> Result<Option<f64>, Reason> {
     Ok(Some(match measure {
+        Measure::GraduateEntries => {
+            let graduated = p.graduated.ok_or(Reason::NoGraduationDate)?;
+            let start = job
+                .and_then(EmploymentFacts::start)
+                .ok_or(Reason::NoStartDate)?;
+            let within = graduated
+                .checked_add_months(chrono::Months::new(12))
+                .is_some_and(|limit| graduated <= start && start <= limit);
+            if !within {
+                return Ok(None);
+            }
+            1.0
+        }
         Measure::Fte => f64::from(job.and_then(EmploymentFacts::fte).ok_or(Reason::NoFte)?),
         Measure::PartTime => {
             if !job.ok_or(Reason::NoWorkingTime)?.part_time()? {
@@ -672,6 +782,7 @@ fn amount_of(measure: Measure, job: Option<&EmploymentFacts>) -> Result<Option<f
             job.and_then(EmploymentFacts::weekly_hours)
                 .ok_or(Reason::NoWeeklyHours)?,
         ),
+        Measure::MedianEarnings => f64::from(job.ok_or(Reason::NoSalary)?.salary()?.0),
         Measure::Headcount | Measure::Entries | Measure::Exits | Measure::Density => 1.0,
     }))
 }

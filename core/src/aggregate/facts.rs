@@ -33,9 +33,11 @@ pub struct PractitionerFacts {
     pub(crate) birth: Result<Origin, Reason>,
     pub(crate) licensed: bool,
     pub(crate) qualification_occupation: Option<IscoCode>,
+    /// Graduation: the training qualification's `period.end`, else its start (issue date).
+    pub(crate) graduated: Option<NaiveDate>,
 }
 
-/// What is known of one employment, at the reference date (40 bytes).
+/// What is known of one employment, at the reference date (48 bytes).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct EmploymentFacts {
     pub(crate) occupation: Result<IscoCode, Reason>,
@@ -54,6 +56,12 @@ pub struct EmploymentFacts {
     /// Contract type (bits 0-2), exit reason (bits 3-5) and [`BEFORE`], by [`pack_terms`].
     terms: u8,
     flags: u8,
+    /// Currency of the salary by [`pack_currency`]: [`NO_SALARY`], [`BAD_SALARY`], else
+    /// the ISO 4217 letters.
+    currency: u16,
+    /// The annual gross pay ([`Salary::annual`](crate::employment::Salary::annual)), to
+    /// seven significant digits; meaningful only with a currency.
+    pay: f32,
 }
 
 const HELD: u8 = 1;
@@ -63,6 +71,43 @@ const EXITED: u8 = 4;
 const BEFORE: u8 = 64;
 const NO_ORG_UNIT: u32 = u32::MAX;
 const NO_HOURS: u8 = u8::MAX;
+/// `currency` of a job without a salary.
+const NO_SALARY: u16 = 0;
+/// `currency` of a salary whose currency is not three letters or whose amount is not a
+/// positive number.
+const BAD_SALARY: u16 = u16::MAX;
+
+/// A three-letter currency code as `1 + ((a * 26) + b) * 26 + c` (1 to 17,576); `None`
+/// for anything but three ASCII letters (read as upper case).
+pub(crate) fn pack_currency(code: &str) -> Option<u16> {
+    let bytes = code.as_bytes();
+    let [a, b, c] = bytes else {
+        return None;
+    };
+    let mut packed: u16 = 0;
+    for letter in [a, b, c] {
+        if !letter.is_ascii_alphabetic() {
+            return None;
+        }
+        packed = packed * 26 + u16::from(letter.to_ascii_uppercase() - b'A');
+    }
+    Some(packed + 1)
+}
+
+/// The `currency` and `pay` of a job's salary.
+fn pack_salary(e: &Employment) -> (u16, f32) {
+    let Some(salary) = &e.salary else {
+        return (NO_SALARY, f32::NAN);
+    };
+    let annual = salary.annual();
+    match pack_currency(&salary.currency) {
+        Some(currency) if annual.is_finite() && annual > 0.0 => {
+            #[allow(clippy::cast_possible_truncation)] // seven significant digits are kept
+            (currency, annual as f32)
+        }
+        _ => (BAD_SALARY, f32::NAN),
+    }
+}
 
 const OWNERSHIPS: [Ownership; 3] = [
     Ownership::Public,
@@ -187,6 +232,20 @@ impl EmploymentFacts {
         self.terms & BEFORE != 0
     }
 
+    /// The annual pay and its packed currency ([`pack_currency`]).
+    pub(crate) fn salary(&self) -> Result<(f32, u16), Reason> {
+        match self.currency {
+            NO_SALARY => Err(Reason::NoSalary),
+            BAD_SALARY => Err(Reason::InvalidSalary),
+            currency => Ok((self.pay, currency)),
+        }
+    }
+
+    /// The employment's start, when recorded.
+    pub(crate) fn start(&self) -> Option<NaiveDate> {
+        self.start
+    }
+
     pub(crate) fn org_unit(&self) -> Result<u32, Reason> {
         if self.org_unit == NO_ORG_UNIT {
             Err(Reason::NoOrgUnit)
@@ -205,7 +264,7 @@ pub(crate) struct Moves {
     pub(crate) earlier: bool,
 }
 
-/// One stored employment and the worker it belongs to (48 bytes).
+/// One stored employment and the worker it belongs to (56 bytes).
 #[derive(Debug, Clone, Copy)]
 struct Slot {
     key: u64,
@@ -247,7 +306,7 @@ impl Move {
 /// their key and their stock employment (or, while they have none held, no stock). An entry or exit that is the stock employment itself
 /// is marked in the slot's flags; any other takes a slot of its own, found through an index of
 /// its own. The indexes hold only slot indices (4 bytes a bucket), hashed from the key in the
-/// slot, so a worker costs one 48-byte slot and 5 to 10 bytes of index. Slots are reused
+/// slot, so a worker costs one 56-byte slot and 5 to 10 bytes of index. Slots are reused
 /// once a worker is counted: a free slot holds the index of the next free one in its key,
 /// so the free list takes no memory of its own.
 ///
@@ -822,6 +881,7 @@ impl Judge {
             },
             licensed,
             qualification_occupation,
+            graduated: training.and_then(|q| q.period.end.or(q.period.start)),
         }
     }
 
@@ -855,6 +915,7 @@ impl Judge {
                 specialty_bits |= 1u32 << i;
             }
         }
+        let salary = pack_salary(e);
         let mut flags = 0;
         if e.is_held_on(on) {
             flags |= HELD;
@@ -904,6 +965,8 @@ impl Judge {
                 .map_or(NO_HOURS, |h| (h * 2.0).round().clamp(0.0, 254.0) as u8),
             terms: pack_terms(e, before),
             flags,
+            currency: salary.0,
+            pay: salary.1,
         }
     }
 }
@@ -926,12 +989,12 @@ mod tests {
     fn per_worker_facts_stay_compact() {
         // The streaming path keeps one slot per worker until the worker is counted.
         assert!(
-            std::mem::size_of::<EmploymentFacts>() <= 40,
+            std::mem::size_of::<EmploymentFacts>() <= 48,
             "{}",
             std::mem::size_of::<EmploymentFacts>()
         );
         assert!(
-            std::mem::size_of::<Slot>() <= 48,
+            std::mem::size_of::<Slot>() <= 56,
             "{}",
             std::mem::size_of::<Slot>()
         );
@@ -1002,6 +1065,8 @@ mod tests {
             hours: dice.pick(&[NO_HOURS, 40, 80]),
             terms: u8::try_from(dice.roll(128)).unwrap_or(0),
             flags: u8::try_from(dice.roll(8)).unwrap_or(0),
+            currency: dice.pick(&[NO_SALARY, 1, 2]),
+            pay: 1000.0,
         }
     }
 
@@ -1075,6 +1140,8 @@ mod tests {
             hours: 80,
             terms: 0,
             flags,
+            currency: NO_SALARY,
+            pay: 0.0,
         };
         let first = on(HELD | ENTERED, 0.5, "a");
         let better = on(HELD, 1.0, "b");
@@ -1114,6 +1181,8 @@ mod tests {
             hours: 80,
             terms: 0,
             flags: 0,
+            currency: NO_SALARY,
+            pay: 0.0,
         };
         let mut store = Summaries::default();
         store.merge(1, past("a"));

@@ -44,6 +44,9 @@ pub struct Mapping {
     pub facility_types: Vec<(Coding, ProviderClass)>,
     /// When a worker enters or leaves ([`Flows`]).
     pub flows: Flows,
+    /// The one currency of earnings figures (ISO 4217, file key `currency`); workers paid
+    /// in another are left out of them. `None`: each figure's workers must share one.
+    pub currency: Option<String>,
     /// The figures, in output order.
     pub targets: Vec<Target>,
 }
@@ -161,11 +164,17 @@ pub enum Measure {
     /// Workers in the stock per 10,000 population of the org unit and period (the
     /// population from [`Aggregation::with_population`](super::Aggregation::with_population)).
     Density,
+    /// The median annual gross pay of the stock's employments, where recorded, in whole
+    /// units of their one currency (of an even count, the mean of the two middle values).
+    MedianEarnings,
+    /// Entries (by the mapping's [`Flows`]) whose employment started within one year after
+    /// graduation: the training qualification's `period.end`, else its start (issue date).
+    GraduateEntries,
 }
 
 impl Measure {
     /// All measures.
-    pub const ALL: [Self; 7] = [
+    pub const ALL: [Self; 9] = [
         Self::Headcount,
         Self::Fte,
         Self::Entries,
@@ -173,6 +182,8 @@ impl Measure {
         Self::PartTime,
         Self::WeeklyHours,
         Self::Density,
+        Self::MedianEarnings,
+        Self::GraduateEntries,
     ];
 
     /// The name used in mapping files.
@@ -185,6 +196,8 @@ impl Measure {
             Self::PartTime => "part_time",
             Self::WeeklyHours => "weekly_hours",
             Self::Density => "density",
+            Self::MedianEarnings => "median_earnings",
+            Self::GraduateEntries => "graduate_entries",
         }
     }
 
@@ -494,7 +507,7 @@ pub fn ownership_from_key(key: &str) -> Option<Ownership> {
 }
 
 /// The mappings shipped with `hrh`, by name.
-pub const BUILTIN: [(&str, &str); 4] = [
+pub const BUILTIN: [(&str, &str); 5] = [
     (
         "nhwa-module1",
         include_str!("../../mappings/nhwa-module1.toml"),
@@ -511,11 +524,16 @@ pub const BUILTIN: [(&str, &str); 4] = [
         "nhwa-module6",
         include_str!("../../mappings/nhwa-module6.toml"),
     ),
+    (
+        "nhwa-module7",
+        include_str!("../../mappings/nhwa-module7.toml"),
+    ),
 ];
 
 impl Mapping {
     /// A mapping shipped with `hrh` (`nhwa-module1`, `nhwa-module1-subnational`,
-    /// `nhwa-module5` labour-market flows, `nhwa-module6` working conditions).
+    /// `nhwa-module5` labour-market flows, `nhwa-module6` working conditions,
+    /// `nhwa-module7` remuneration).
     pub fn builtin(name: &str) -> crate::Result<Self> {
         let (_, text) = BUILTIN
             .iter()

@@ -33,6 +33,11 @@
 //!   within the period.
 //! - **Working conditions**: part-time = FTE below 1.0, else employment status `partTime`;
 //!   contract type and mean weekly hours from the stock employment.
+//! - **Graduate entries**: entries whose employment started on or after graduation (the
+//!   training qualification's `period.end`, else its start) and at most a year after it.
+//! - **Median earnings**: the median annual gross pay of the stock's employment, per figure
+//!   in one currency (mixed currencies: no value, counted in the account); of an even count
+//!   the mean of the two middle values.
 //! - **Org unit**: one org unit (national), or each facility's DHIS2 org unit.
 //! - **Suppression**: optional; values from 1 to k-1 are withheld and reported.
 //! - Every combo of every target is written, zeros included, in mapping order, so

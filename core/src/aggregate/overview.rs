@@ -90,6 +90,7 @@ pub fn overview(
         ownership: Vec::new(),
         facility_types: Vec::new(),
         flows: super::mapping::Flows::default(),
+        currency: None,
         targets,
     };
     let options = Options {

@@ -91,6 +91,7 @@ class _Account(TypedDict):
     withheld_values: int
     orphan_employments: int
     densities_without_population: int
+    medians_mixed_currencies: int
 
 @final
 class Period:

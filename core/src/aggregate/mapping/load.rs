@@ -10,6 +10,7 @@
 //! default_combo = "Xr12mI7VPn3"   # combo of breakdown = "none" targets (omit: DHIS2's default)
 //!
 //! flows = "workforce"             # entries/exits convention, or "employment" (job moves)
+//! currency = "UZS"                # earnings figures count only salaries in this currency
 //!
 //! [org_unit]
 //! rule = "national"               # or "facility" (with an optional [org_unit.lookup] table)
@@ -28,6 +29,7 @@
 //! data_element = "GFfMM55sVzg"
 //! isco = ["221"]
 //! measure = "headcount"           # headcount | fte | entries | exits | part_time | weekly_hours
+//!                                 # | density | median_earnings | graduate_entries
 //! breakdown = "sex"               # combos default to [combos.<breakdown>]
 //! only = { place_of_training = "foreign" }   # count only workers in these categories
 //!
@@ -74,6 +76,7 @@ struct RawMapping {
     default_combo: Option<Text>,
     org_unit: Option<RawOrgUnit>,
     flows: Option<Text>,
+    currency: Option<Text>,
     #[serde(default)]
     ownership: BTreeMap<Text, Text>,
     #[serde(default)]
@@ -238,6 +241,15 @@ fn build(raw: RawMapping, issues: &mut Issues) -> Mapping {
             Flows::Workforce
         }
     };
+    if let Some(currency) = &raw.currency {
+        let code = currency.get_ref();
+        if code.len() != 3 || !code.bytes().all(|b| b.is_ascii_uppercase()) {
+            issues.add(
+                currency,
+                format!("currency {code:?} is not an ISO 4217 code (three capital letters)"),
+            );
+        }
+    }
     let sets = combo_sets(&raw.combos, issues, ids);
     check_duplicates(&raw.target, &raw.group, issues);
     let context = TargetContext {
@@ -265,6 +277,7 @@ fn build(raw: RawMapping, issues: &mut Issues) -> Mapping {
         ownership,
         facility_types,
         flows,
+        currency: raw.currency.map(Spanned::into_inner),
         targets,
     }
 }

@@ -2,6 +2,7 @@
 //! value was worked out by hand from the records below.
 
 use super::*;
+use crate::employment::PayPeriod::{Month, Year};
 use crate::employment::{ContractType, EmploymentStatus, ExitReason};
 
 const FLOWS_MAPPING: &str = r#"
@@ -420,6 +421,22 @@ fn value_of(values: &[(String, String, String)], de: &str, coc: &str) -> u64 {
         )
 }
 
+/// A generated registry of 4,000 clean records and national options for it.
+fn generated() -> (Registry, Options) {
+    let registry = SyntheticRegistry::new(Config {
+        workers: 4_000,
+        bad_records: false,
+        ..Config::default()
+    })
+    .to_registry();
+    let options = Options {
+        org_unit: Some("Uzbekistan1".into()),
+        home: Country::UZBEKISTAN,
+        ..options()
+    };
+    (registry, options)
+}
+
 #[test]
 fn shipped_flows_and_conditions_mappings_add_up_on_a_generated_registry() {
     let module5 = Mapping::builtin("nhwa-module5").unwrap();
@@ -445,20 +462,13 @@ fn shipped_flows_and_conditions_mappings_add_up_on_a_generated_registry() {
     let module6 = Mapping::builtin("nhwa-module6").unwrap();
     assert_eq!(module6.data_set.as_deref(), Some("U2K47T8nDgj"));
     assert_eq!(module6.targets.len(), 5 * 7);
-    let err = Mapping::builtin("nhwa-module7").unwrap_err().to_string();
-    assert!(err.contains("nhwa-module5, nhwa-module6"), "{err}");
+    let err = Mapping::builtin("nhwa-module8").unwrap_err().to_string();
+    assert!(
+        err.contains("nhwa-module5, nhwa-module6, nhwa-module7"),
+        "{err}"
+    );
 
-    let registry = SyntheticRegistry::new(Config {
-        workers: 4_000,
-        bad_records: false,
-        ..Config::default()
-    })
-    .to_registry();
-    let options = Options {
-        org_unit: Some("Uzbekistan1".into()),
-        home: Country::UZBEKISTAN,
-        ..options()
-    };
+    let (registry, options) = generated();
     let run = |m: &Mapping| {
         let result = Aggregation::new(m, &options).unwrap().run(&registry);
         assert!(result.account.adds_up(), "{}", result.account);
@@ -481,6 +491,11 @@ fn shipped_flows_and_conditions_mappings_add_up_on_a_generated_registry() {
             "{total}"
         );
     }
+    // Started practising within a year of graduation: female + male = all, too.
+    let all = value_of(&flows, "P9FK7e2Ngsz", doctors);
+    let split = value_of(&flows, "SSzpjcForGt", doctors) + value_of(&flows, "qNRERx0Icjw", doctors);
+    assert!(all > 0);
+    assert_eq!(split, all);
     let conditions = run(&module6);
     let nurses = "gT8LDQDh2wc";
     let part_time = value_of(&conditions, "hBzWHe6kuvu", nurses);
@@ -552,4 +567,270 @@ measure = "density"
         err.contains("line 10: measure density cannot be broken down by sex"),
         "{err}"
     );
+}
+
+const EARNINGS_MAPPING: &str = r#"
+format = 1
+name = "earnings"
+version = "1"
+default_combo = "COCdefault1"
+
+[org_unit]
+rule = "national"
+uid = "Uzbekistan1"
+
+[ownership]
+"http://terminology.hl7.org/CodeSystem/organization-type|govt" = "public"
+"http://terminology.hl7.org/CodeSystem/organization-type|bus" = "private-for-profit"
+
+[[target]]
+data_element = "NursePay001"
+isco = ["3221"]
+measure = "median_earnings"
+
+[[target]]
+data_element = "NursePayOwn"
+isco = ["3221"]
+measure = "median_earnings"
+breakdown = "facility_ownership"
+combos = { public = "COCpublic01", private-not-for-profit = "COCnonprofi", private-for-profit = "COCforprofi" }
+"#;
+
+/// The flows registry's stock (a b c g h) with salaries: a 1,500,000 UZS a month
+/// (18,000,000 a year), b 12,000,000 a year, c 2,000,000 a month (24,000,000), g
+/// 20,000,000 a year (or 2,000 USD a year with `g_in_usd`), h (a volunteer) none; c and g
+/// work for a private for-profit employer, the others for the public one.
+fn paid_registry(g_in_usd: bool) -> Registry {
+    let mut registry = flows_registry();
+    registry.organizations.push(org("org-2", "bus", Some("UZ")));
+    let salary = |amount: f64, currency: &str, per| crate::employment::Salary {
+        amount,
+        currency: currency.to_owned(),
+        per,
+    };
+    for e in &mut registry.employments {
+        e.salary = match e.id.as_str() {
+            "a1" => Some(salary(1_500_000.0, "UZS", Month)),
+            "b1" => Some(salary(12_000_000.0, "UZS", Year)),
+            "c1" => Some(salary(2_000_000.0, "UZS", Month)),
+            "g2" if g_in_usd => Some(salary(2_000.0, "USD", Year)),
+            "g2" => Some(salary(20_000_000.0, "UZS", Year)),
+            _ => None,
+        };
+        if matches!(e.id.as_str(), "c1" | "g2") {
+            e.employer = Some("org-2".into());
+        }
+    }
+    registry
+}
+
+#[test]
+fn median_earnings_are_the_middle_annual_pay_in_one_currency() {
+    let (values, account) = figures(EARNINGS_MAPPING, &paid_registry(false));
+    let expected = [
+        // 12, 18, 20, 24 million: an even count, the mean of 18 and 20 million.
+        ("NursePay001", "COCdefault1", "19000000"),
+        ("NursePayOwn", "COCpublic01", "15000000"), // a 18, b 12 million
+        ("NursePayOwn", "COCforprofi", "22000000"), // c 24, g 20 million
+    ];
+    assert_eq!(values, owned(&expected));
+    assert!(account.adds_up());
+    assert_eq!(account.medians_mixed_currencies, 0);
+    for breakdown in [Breakdown::None, Breakdown::FacilityOwnership] {
+        assert_eq!(
+            account.left_out.get(&(breakdown, Reason::NoSalary)),
+            Some(&1),
+            "h: {account}"
+        );
+    }
+}
+
+#[test]
+fn median_earnings_never_mix_currencies() {
+    // g paid in USD: the total and the for-profit figure would mix UZS and USD.
+    let (values, account) = figures(EARNINGS_MAPPING, &paid_registry(true));
+    assert_eq!(values, owned(&[("NursePayOwn", "COCpublic01", "15000000")]));
+    assert!(account.adds_up());
+    assert_eq!(account.medians_mixed_currencies, 2);
+    assert!(
+        account
+            .to_string()
+            .contains("median earnings not written (salaries in more than one currency): 2"),
+        "{account}"
+    );
+    // With the mapping's currency fixed, g is left out of the figures instead.
+    let fixed = EARNINGS_MAPPING.replace(
+        "default_combo = \"COCdefault1\"",
+        "default_combo = \"COCdefault1\"\ncurrency = \"UZS\"",
+    );
+    let (values, account) = figures(&fixed, &paid_registry(true));
+    let expected = [
+        ("NursePay001", "COCdefault1", "18000000"), // 12, 18, 24 million: the middle one
+        ("NursePayOwn", "COCpublic01", "15000000"),
+        ("NursePayOwn", "COCforprofi", "24000000"), // c alone
+    ];
+    assert_eq!(values, owned(&expected));
+    assert_eq!(account.medians_mixed_currencies, 0);
+    assert_eq!(
+        account
+            .left_out
+            .get(&(Breakdown::None, Reason::OtherCurrency)),
+        Some(&1),
+        "{account}"
+    );
+    let err = Mapping::from_toml(&EARNINGS_MAPPING.replace(
+        "default_combo = \"COCdefault1\"",
+        "default_combo = \"COCdefault1\"\ncurrency = \"som\"",
+    ))
+    .unwrap_err()
+    .to_string();
+    assert!(
+        err.contains("line 6: currency \"som\" is not an ISO 4217 code"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_salary_without_a_currency_or_amount_is_left_out_with_its_reason() {
+    let mut registry = paid_registry(false);
+    for e in &mut registry.employments {
+        if let Some(s) = e.salary.as_mut() {
+            match e.id.as_str() {
+                "a1" => s.currency = "U$".to_owned(),
+                "b1" => s.amount = -1.0,
+                _ => {}
+            }
+        }
+    }
+    let (values, account) = figures(EARNINGS_MAPPING, &registry);
+    // c 24 and g 20 million remain.
+    assert_eq!(
+        values[0],
+        owned(&[("NursePay001", "COCdefault1", "22000000")])[0]
+    );
+    assert_eq!(
+        account
+            .left_out
+            .get(&(Breakdown::None, Reason::InvalidSalary)),
+        Some(&2),
+        "{account}"
+    );
+}
+
+#[test]
+fn the_shipped_remuneration_mapping_gives_every_median_on_a_generated_registry() {
+    let module7 = Mapping::builtin("nhwa-module7").unwrap();
+    assert_eq!(module7.data_set.as_deref(), Some("Vvb0gbFH9IO"));
+    // Total, female and male median earnings for seven occupations.
+    assert_eq!(module7.targets.len(), 3 * 7);
+    assert!(
+        module7
+            .targets
+            .iter()
+            .all(|t| t.measure == Measure::MedianEarnings)
+    );
+    let (registry, options) = generated();
+    let result = Aggregation::new(&module7, &options).unwrap().run(&registry);
+    assert!(result.account.adds_up(), "{}", result.account);
+    // Generated salaries are all in UZS: nothing is withheld for mixed currencies, and
+    // every occupation of the registry has its three figures.
+    assert_eq!(result.account.medians_mixed_currencies, 0);
+    let values = triples(&result);
+    let pay = |de: &str, coc: &str| {
+        values
+            .iter()
+            .find(|(d, c, _)| d == de && c == coc)
+            .map(|(_, _, v)| v.parse::<f64>().unwrap())
+    };
+    for coc in ["woIm3nuS3mM", "gT8LDQDh2wc"] {
+        let total = pay("BCjjT4Xujzu", coc).unwrap();
+        let female = pay("kOWad32u5xr", coc).unwrap();
+        let male = pay("oTcSBrUk1hs", coc).unwrap();
+        assert!(total > 0.0, "{coc}");
+        // A median of all lies between the medians of its two halves.
+        assert!(
+            female.min(male) <= total && total <= female.max(male),
+            "{coc}: {female} {total} {male}"
+        );
+    }
+    // A tenth of generated jobs (and every volunteer's) record no salary.
+    assert!(
+        result
+            .account
+            .left_out
+            .get(&(Breakdown::None, Reason::NoSalary))
+            .is_some_and(|n| *n > 0),
+        "{}",
+        result.account
+    );
+}
+
+/// A national mapping named `name` with these targets.
+fn national(name: &str, targets: &str) -> String {
+    format!(
+        "format = 1\nname = \"{name}\"\nversion = \"1\"\ndefault_combo = \"COCdefault1\"\n\n\
+         [org_unit]\nrule = \"national\"\nuid = \"Uzbekistan1\"\n{targets}"
+    )
+}
+
+#[test]
+fn graduate_entries_are_entrants_who_started_within_a_year_of_graduating() {
+    let mapping = &national(
+        "graduates",
+        r#"
+[[target]]
+data_element = "NurseGrad01"
+isco = ["3221"]
+measure = "graduate_entries"
+breakdown = "sex"
+combos = { female = "COCfemale01", male = "COCmale0001" }
+"#,
+    );
+    let mut registry = flows_registry();
+    for p in &mut registry.practitioners {
+        let Some(q) = p.qualifications.first_mut() else {
+            continue;
+        };
+        match p.id.as_str() {
+            // a graduated 2023-06-30 and started 2024-03-01: within a year.
+            "a" => q.period = DateRange::new(Some(d(2019, 9, 1)), Some(d(2023, 6, 30))),
+            // b's diploma has no date: left out with the reason.
+            "b" => q.period = DateRange::default(),
+            // c, in the stock since 2015, graduates in 2024: not an entrant at all.
+            "c" => q.period = DateRange::new(None, Some(d(2024, 1, 31))),
+            _ => {}
+        }
+    }
+    let (values, account) = figures(mapping, &registry);
+    assert_eq!(
+        values,
+        owned(&[
+            ("NurseGrad01", "COCfemale01", "1"), // a
+            ("NurseGrad01", "COCmale0001", "0"),
+        ])
+    );
+    assert!(account.adds_up());
+    assert_eq!(
+        account
+            .left_out
+            .get(&(Breakdown::Sex, Reason::NoGraduationDate)),
+        Some(&1),
+        "b: {account}"
+    );
+    // Graduated a day more than a year before starting: not within one year.
+    for p in &mut registry.practitioners {
+        if p.id == "a" {
+            p.qualifications[0].period = DateRange::new(None, Some(d(2023, 2, 28)));
+        }
+    }
+    let (values, _) = figures(mapping, &registry);
+    assert_eq!(value_of(&values, "NurseGrad01", "COCfemale01"), 0);
+    // Started before graduating: not "after graduation" either.
+    for p in &mut registry.practitioners {
+        if p.id == "a" {
+            p.qualifications[0].period = DateRange::new(None, Some(d(2024, 6, 30)));
+        }
+    }
+    let (values, _) = figures(mapping, &registry);
+    assert_eq!(value_of(&values, "NurseGrad01", "COCfemale01"), 0);
 }
