@@ -332,7 +332,6 @@ impl PyDhis2Client {
         crate::dicts(py, set.resolved_values(), |py, v| data_value_dict(py, &v))
     }
 
-    /// The base URL the client talks to.
     /// Closes the client's connections; a call after that raises `InvalidInput`.
     /// Leaving a `with hrh.Dhis2Client(...) as client:` block closes it too.
     fn close(&self) {
@@ -361,6 +360,7 @@ impl PyDhis2Client {
         false
     }
 
+    /// The base URL the client talks to.
     #[getter]
     fn base_url(&self) -> &str {
         &self.base_url
